@@ -1,0 +1,187 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .constants import ADMINISTRATIVE_KINDS, AgencyKind, Role
+from .validators import normalize_phone, validate_agency_code, validate_citizen_id, validate_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, *, email, phone, password, **extra):
+        user = self.model(email=email or None, phone=phone or None, **extra)
+        user.normalize_identifiers()
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, *, phone=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email=email, phone=phone, password=password, **extra)
+
+    def create_superuser(self, email=None, password=None, *, phone=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email=email, phone=phone, password=password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address or a phone number: a citizen or a staff member.
+
+    What a staff member may do comes from their ``StaffMembership`` rows, not from Django's groups.
+    """
+
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    phone = models.CharField(
+        _("phone number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
+    )
+    citizen_id = models.CharField(
+        _("citizen ID number"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_citizen_id],
+        help_text=_("12 digits, as printed on the citizen identity card."),
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("Can log in to the administration site.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+                violation_error_message=_("Enter an email address or a phone number."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or self.phone or str(self.pk)
+
+    def normalize_identifiers(self):
+        """Store email in lower case and phone as ``0xxxxxxxxx``; empty values as NULL (unique)."""
+        self.email = (self.email or "").strip().lower() or None
+        self.phone = normalize_phone(self.phone or "") or None
+        self.citizen_id = (self.citizen_id or "").strip() or None
+
+    def clean(self):
+        super().clean()
+        self.normalize_identifiers()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split()[-1] if self.full_name else ""
+
+
+class Agency(models.Model):
+    """A unit of the administrative tree: province → (district →) commune, with departments and
+    one-stop desks inside any of them. The tree is data: any depth, no code change when a level goes.
+
+    ``path`` is ``/<id>/<id>/.../`` from the root and makes "this unit and everything below it" one
+    indexed prefix query; it is kept in step by ``save``.
+    """
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
+    code = models.CharField(
+        _("electronic ID code"),
+        max_length=20,
+        unique=True,
+        validators=[validate_agency_code],
+        help_text=_("Code under QĐ 20/2020/QĐ-TTg, e.g. 000.17.22.H56."),
+    )
+    gso_code = models.CharField(
+        _("administrative unit code"), max_length=8, blank=True, help_text=_("GSO code, e.g. 16228.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        parent_path = Agency.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        if new_path == self.path:
+            return
+        old_path, self.path = self.path, new_path
+        Agency.objects.filter(pk=self.pk).update(path=new_path)
+        if old_path:
+            # The unit moved: carry its whole subtree along.
+            Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1))
+            )
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own units.")})
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    @property
+    def is_administrative_unit(self) -> bool:
+        return self.kind in ADMINISTRATIVE_KINDS
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent of this unit."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+
+class StaffMembership(models.Model):
+    """A staff member's role at one agency. A person may hold several (clerk here, leader there)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.agency}"

@@ -1,0 +1,45 @@
+"""Reads with rules for users and agencies."""
+
+from django.db.models import QuerySet
+
+from .constants import ADMINISTRATIVE_KINDS, Role
+from .models import Agency, StaffMembership, User
+from .validators import normalize_phone
+
+
+def user_find_by_identifier(*, identifier: str) -> User | None:
+    """The user whose email (any case) or phone number (any common spelling) is ``identifier``."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier).first()
+    return User.objects.filter(phone=normalize_phone(identifier)).first()
+
+
+def agency_subtree(*, agency: Agency, include_self: bool = True) -> QuerySet[Agency]:
+    """``agency`` and every unit below it, at any depth."""
+    queryset = Agency.objects.filter(path__startswith=agency.path)
+    return queryset if include_self else queryset.exclude(pk=agency.pk)
+
+
+def agency_ancestors(*, agency: Agency) -> QuerySet[Agency]:
+    """The units above ``agency``, root first."""
+    return Agency.objects.filter(pk__in=agency.ancestor_ids()).order_by("path")
+
+
+def agency_administrative_unit(*, agency: Agency) -> Agency:
+    """The province, district or commune that ``agency`` is, or belongs to (a desk's district)."""
+    if agency.kind in ADMINISTRATIVE_KINDS:
+        return agency
+    for ancestor in reversed(list(agency_ancestors(agency=agency))):
+        if ancestor.kind in ADMINISTRATIVE_KINDS:
+            return ancestor
+    return agency
+
+
+def membership_list_active(*, user: User, role: Role | None = None) -> QuerySet[StaffMembership]:
+    queryset = StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
+    if role is not None:
+        queryset = queryset.filter(role=role)
+    return queryset.select_related("agency")

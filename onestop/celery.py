@@ -1,0 +1,15 @@
+"""The Celery application. Settings come from Django's settings under the ``CELERY_`` prefix.
+
+Periodic tasks are declared in ``CELERY_BEAT_SCHEDULE`` in settings, each with its schedule and a
+one-line reason.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+
+app = Celery("onestop")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

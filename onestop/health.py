@@ -1,0 +1,63 @@
+"""``/healthz``: is the database reachable, is the broker reachable, in well under a second."""
+
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+import redis
+from kombu import Connection
+
+OK = "ok"
+DOWN = "unreachable"
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means the same thing to an operator: not reachable
+        return DOWN
+    return OK
+
+
+def broker_status() -> str:
+    """``ok``, ``unreachable``, or ``in-process`` when tasks run eagerly (embedded default)."""
+    url = settings.CELERY_BROKER_URL
+    if settings.CELERY_TASK_ALWAYS_EAGER or url.startswith("memory://"):
+        return "in-process"
+    timeout = settings.HEALTH_CHECK_TIMEOUT
+    try:
+        if urlsplit(url).scheme in ("redis", "rediss"):
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            with Connection(url, connect_timeout=timeout) as conn:
+                conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception:  # refused, timed out, bad credentials: all mean the broker cannot take tasks
+        return DOWN
+    return OK
+
+
+@never_cache
+def healthz(request):
+    started = time.monotonic()
+    database = database_status()
+    broker = broker_status()
+    healthy = database == OK
+    body = {
+        "status": ("ok" if broker != DOWN else "degraded") if healthy else "unavailable",
+        "database": database,
+        "broker": broker,
+        "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
