@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import ADMINISTRATIVE_KINDS, AgencyKind, Role
-from .validators import normalize_phone, validate_agency_code, validate_citizen_id, validate_phone
+from .fields import NullableCharField, NullableEmailField, PhoneNumberField
+from .validators import validate_agency_code, validate_citizen_id, validate_phone
 
 
 class UserManager(BaseUserManager):
@@ -36,11 +37,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     What a staff member may do comes from their ``StaffMembership`` rows, not from Django's groups.
     """
 
-    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
-    phone = models.CharField(
+    email = NullableEmailField(_("email"), unique=True, null=True, blank=True)
+    phone = PhoneNumberField(
         _("phone number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
     )
-    citizen_id = models.CharField(
+    citizen_id = NullableCharField(
         _("citizen ID number"),
         max_length=12,
         unique=True,
@@ -77,14 +78,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email or self.phone or str(self.pk)
 
     def normalize_identifiers(self):
-        """Store email in lower case and phone as ``0xxxxxxxxx``; empty values as NULL (unique)."""
-        self.email = (self.email or "").strip().lower() or None
-        self.phone = normalize_phone(self.phone or "") or None
-        self.citizen_id = (self.citizen_id or "").strip() or None
-
-    def clean(self):
-        super().clean()
-        self.normalize_identifiers()
+        """Normalise email, phone and citizen ID as cleaning would (for paths that skip ``full_clean``)."""
+        for name in ("email", "phone", "citizen_id"):
+            setattr(self, name, self._meta.get_field(name).to_python(getattr(self, name)))
 
     def get_full_name(self):
         return self.full_name

@@ -67,11 +67,11 @@ class Command(BaseCommand):
     help = "Load the demo agencies and users (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Allow loading demo users with DEBUG off.")
+        parser.add_argument("--force", action="store_true", help="Load even where DEMO_DATA_ALLOWED is off.")
 
     def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("Demo users have published passwords: refusing with DEBUG off (use --force).")
+        if not settings.DEMO_DATA_ALLOWED and not force:
+            raise CommandError("Demo users have published passwords: refusing where DEMO_DATA_ALLOWED is off.")
         with transaction.atomic():
             self.load_agencies()
             created = self.load_users()

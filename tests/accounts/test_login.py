@@ -1,0 +1,54 @@
+from django.urls import reverse
+
+import pytest
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("identifier", ["Hoa.Le@Example.vn", "0912345678", "+84 912 345 678", "0912.345.678"])
+def test_a_person_logs_in_with_email_or_phone_in_any_spelling(client, identifier):
+    user = UserFactory(email="hoa.le@example.vn", phone="0912345678")
+    response = client.post(reverse("accounts:login"), {"username": identifier, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_wrong_password_is_refused_with_a_vietnamese_message_and_the_identifier_kept(client):
+    UserFactory(email="hoa.le@example.vn")
+    response = client.post(reverse("accounts:login"), {"username": "hoa.le@example.vn", "password": "sai-mat-khau"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    page = response.content.decode()
+    assert "Email hoặc số điện thoại và mật khẩu không khớp" in page
+    assert 'value="hoa.le@example.vn"' in page
+
+
+def test_an_inactive_account_cannot_log_in(client):
+    UserFactory(email="khoa@example.vn", is_active=False)
+    client.post(reverse("accounts:login"), {"username": "khoa@example.vn", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_session_key_changes_at_login(client):
+    UserFactory(email="hoa.le@example.vn")
+    client.get(reverse("accounts:login"))
+    client.cookies["sessionid"] = "x" * 32
+    client.post(reverse("accounts:login"), {"username": "hoa.le@example.vn", "password": PASSWORD})
+    assert client.cookies["sessionid"].value != "x" * 32
+
+
+def test_logout_is_a_post_and_ends_the_session(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_header_shows_who_is_logged_in(client):
+    client.force_login(UserFactory(full_name="Trần Thị Bình"))
+    page = client.get(reverse("home")).content.decode()
+    assert "Trần Thị Bình" in page
+    assert "Đăng xuất" in page

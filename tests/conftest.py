@@ -1,0 +1,37 @@
+import os
+import shutil
+
+from django.conf import settings
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip only what needs a missing service. In CI (CI=true) nothing is skipped: a missing service
+    there is a failure of the set-up, and the tests that need it fail loudly."""
+    if os.environ.get("CI", "").lower() == "true":
+        return
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    missing = {
+        "postgres": None if on_postgres else "needs PostgreSQL: set DATABASE_URL",
+        "redis": None if os.environ.get("REDIS_URL") else "needs Redis: set REDIS_URL",
+        "e2e": None if shutil.which(CHROMIUM) else f"needs Chromium at {CHROMIUM} (apt-get install chromium)",
+    }
+    for item in items:
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,99 @@
+import socket
+import threading
+import time
+
+from django.urls import reverse
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_reports_the_database_and_an_in_process_broker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"] == "in-process"
+
+
+@pytest.fixture
+def broker_on(settings):
+    def configure(url):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_BROKER_URL = url
+
+    return configure
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_refused_broker_is_reported_at_once(client, broker_on):
+    broker_on(f"redis://127.0.0.1:{_free_port()}/0")
+    started = time.monotonic()
+    response = client.get(reverse("healthz"))
+    assert time.monotonic() - started < 1
+    assert response.status_code == 200
+    assert response.json() | {"elapsed_ms": 0} == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "unreachable",
+        "elapsed_ms": 0,
+    }
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never answers: a hung broker."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_a_hung_broker_does_not_hold_the_answer_past_a_second(client, broker_on, silent_server):
+    broker_on(f"redis://127.0.0.1:{silent_server}/0")
+    started = time.monotonic()
+    response = client.get(reverse("healthz"))
+    assert time.monotonic() - started < 1
+    assert response.json()["broker"] == "unreachable"
+
+
+@pytest.mark.redis
+def test_the_real_redis_is_reported_reachable(client, broker_on):
+    import os
+
+    broker_on(os.environ["REDIS_URL"])
+    response = client.get(reverse("healthz"))
+    assert response.json()["broker"] == "ok"
+    assert response.json()["status"] == "ok"
+
+
+def test_an_unreachable_database_makes_the_health_check_fail(client, monkeypatch):
+    from onestop import health
+
+    monkeypatch.setattr(health, "database_status", lambda: health.DOWN)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
