@@ -1,3 +1,4 @@
+import os
 import socket
 import threading
 import time
@@ -9,7 +10,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_health_reports_the_database_and_an_in_process_broker(client):
+def test_health_reports_the_database_and_an_in_process_broker(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_BROKER_URL = "memory://"
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
@@ -82,8 +85,6 @@ def test_a_hung_broker_does_not_hold_the_answer_past_a_second(client, broker_on,
 
 @pytest.mark.redis
 def test_the_real_redis_is_reported_reachable(client, broker_on):
-    import os
-
     broker_on(os.environ["REDIS_URL"])
     response = client.get(reverse("healthz"))
     assert response.json()["broker"] == "ok"
