@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "reports",
+    "onestop",  # project-wide commands (seed_demo) that use every app
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,51 @@
-from django.views.generic import TemplateView
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views import View
+
+from .forms import CatalogueFilterForm
+from .selectors import procedure_get_current, procedure_search
+
+PAGE_SIZE = 20
 
 
-class CatalogueView(TemplateView):
-    """The public list of administrative procedures."""
+class CatalogueView(View):
+    """The public list of procedures in force, with search and filters."""
 
-    template_name = "procedures/catalogue.html"
+    def get(self, request):
+        form = CatalogueFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        versions = procedure_search(
+            query=filters.get("q") or "",
+            field=filters.get("field"),
+            agency_level=filters.get("level") or None,
+            service_level=filters.get("service_level"),
+        ).prefetch_related("fees")
+        page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+        query_without_page = request.GET.copy()
+        query_without_page.pop("page", None)
+        return render(
+            request,
+            "procedures/catalogue.html",
+            {"form": form, "page": page, "filters_query": query_without_page.urlencode()},
+        )
+
+
+class ProcedureDetailView(View):
+    def get(self, request, code):
+        version = procedure_get_current(code=code)
+        if version is None:
+            raise Http404
+        return render(request, "procedures/detail.html", {"version": version})
+
+
+class DocumentTemplateView(View):
+    """Download the blank template of a required document of a procedure in force."""
+
+    def get(self, request, code, pk):
+        version = procedure_get_current(code=code)
+        document = next((d for d in version.documents.all() if d.pk == pk), None) if version else None
+        if document is None or not document.template:
+            raise Http404
+        filename = document.template.name.rsplit("/", 1)[-1]
+        return FileResponse(document.template.open("rb"), as_attachment=True, filename=filename)
