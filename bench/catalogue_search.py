@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -53,7 +53,15 @@ OBJECTS = [
     "giấy chứng nhận an toàn thực phẩm",
 ]
 QUALIFIERS = ["", "", "", "có yếu tố nước ngoài", "lưu động", "cho người đã có hồ sơ", "tại cấp xã", "tại cấp huyện"]
-QUERIES = ["đăng ký kết hôn", "dang ky ket hon", "khai tu", "chứng thực", "chung thuc ban sao", "ho kinh doanh", "1.0010"]
+QUERIES = [
+    "đăng ký kết hôn",
+    "dang ky ket hon",
+    "khai tu",
+    "chứng thực",
+    "chung thuc ban sao",
+    "ho kinh doanh",
+    "1.0010",
+]
 
 
 def load(count: int) -> None:
@@ -70,7 +78,9 @@ def load(count: int) -> None:
     versions = []
     for procedure in procedures:
         name = " ".join(
-            part for part in ["Thủ tục", rng.choice(ACTIONS).lower(), rng.choice(OBJECTS), rng.choice(QUALIFIERS)] if part
+            part
+            for part in ["Thủ tục", rng.choice(ACTIONS).lower(), rng.choice(OBJECTS), rng.choice(QUALIFIERS)]
+            if part
         )
         field = rng.choice(fields)
         version = ProcedureVersion(
@@ -137,7 +147,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         load(args.procedures)
-        print(f"database: {connection.vendor}, {args.procedures} procedures loaded in {time.perf_counter() - started:.1f} s")
+        elapsed = time.perf_counter() - started
+        print(f"database: {connection.vendor}, {args.procedures} procedures loaded in {elapsed:.1f} s")
         measure(args.repeat)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
