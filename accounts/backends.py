@@ -2,6 +2,16 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .selectors import user_find_by_identifier
+from .validators import normalize_phone
+
+
+def login_identifier(request, credentials=None) -> str:
+    """The identifier a login attempt names, normalised as accounts store it (for brute-force counts)."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = getattr(request, "POST", {}).get("username")
+    raw = (raw or "").strip()
+    return raw.lower() if "@" in raw else normalize_phone(raw)
 
 
 class EmailOrPhoneBackend(ModelBackend):

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 
 from .forms import LoginForm
 
@@ -11,3 +13,9 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What a person sees while logins for their account are cooling off after repeated failures."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

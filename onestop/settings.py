@@ -6,6 +6,7 @@ in-process, mail and SMS written to files under ``var/``. Production differs onl
 ``manage.py check --deploy`` is clean.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,8 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The portal's public address, for links in mail, SMS and QR codes.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 # Demo users have published passwords: `seed_demo` refuses to load them unless this is on.
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=DEBUG)
 
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "accounts",
     "procedures",
     "dossiers",
@@ -61,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onestop.urls"
@@ -97,10 +102,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and login
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrPhoneBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses while a login is cooling off
+    "accounts.backends.EmailOrPhoneBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews them).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Brute force: 5 failed logins for one identifier from one address, then a 15-minute cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+# "+84 912 345 678" and "0912345678" are one account: count their failures together.
+AXES_USERNAME_CALLABLE = "accounts.backends.login_identifier"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+RATELIMIT_VIEW = "onestop.views.rate_limited"
+# A cache outage must not lock citizens out of the status lookup.
+RATELIMIT_FAIL_OPEN = True
+EMAIL_VERIFICATION_DAYS = 3
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,6 +154,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Dossier files: checked by content, limited per file and per dossier, never served from MEDIA_URL.
+DOSSIER_UPLOAD_TYPES = env.list("DOSSIER_UPLOAD_TYPES", default=["application/pdf", "image/jpeg", "image/png"])
+DOSSIER_MAX_FILE_BYTES = env.int("DOSSIER_MAX_FILE_MB", default=10) * 1024 * 1024
+DOSSIER_MAX_TOTAL_BYTES = env.int("DOSSIER_MAX_TOTAL_MB", default=50) * 1024 * 1024
+DOSSIER_MAX_FILES = env.int("DOSSIER_MAX_FILES", default=30)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

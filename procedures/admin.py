@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,7 +87,7 @@ class FieldAdmin(CatalogueAdminMixin, admin.ModelAdmin):
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(
-        label=_("Effective from"), initial=date.today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -109,7 +107,7 @@ class ProcedureVersionAdmin(CatalogueAdminMixin, admin.ModelAdmin):
     inlines = [RequiredDocumentInline, FeeInline, RouteStepInline]
     filter_horizontal = ["agencies"]
     readonly_fields = ["procedure", "number", "status", "effective_from", "published_at"]
-    actions = ["publish_today"]
+    actions = ["publish"]
     fieldsets = (
         (None, {"fields": ("procedure", "number", "status", "effective_from", "published_at")}),
         (
@@ -147,15 +145,28 @@ class ProcedureVersionAdmin(CatalogueAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         procedure_version_refresh_search(version=form.instance)
 
-    @admin.action(description=_("Publish the selected drafts, effective today"))
-    def publish_today(self, request, queryset):
-        for version in queryset:
-            try:
-                procedure_version_publish(version=version)
-            except ValidationError as error:
-                self.message_user(request, f"{version}: {'; '.join(error.messages)}", messages.ERROR)
-            else:
-                self.message_user(request, _("Published: %s") % version, messages.SUCCESS)
+    @admin.action(description=_("Publish the selected versions…"))
+    def publish(self, request, queryset):
+        """Ask for the effective date, then publish; each refusal is reported with its reasons."""
+        form = PublishForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for version in queryset:
+                try:
+                    procedure_version_publish(version=version, effective_from=form.cleaned_data["effective_from"])
+                except ValidationError as error:
+                    self.message_user(request, f"{version}: {'; '.join(error.messages)}", messages.ERROR)
+                else:
+                    self.message_user(request, _("Published: %s") % version, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish procedure versions"),
+            "form": form,
+            "versions": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/procedures/procedureversion/publish.html", context)
 
 
 class VersionInline(admin.TabularInline):

@@ -327,9 +327,11 @@ def records_from_json(raw: bytes | str) -> list[Located]:
     return records
 
 
-def _cell(value):
+def _cell(value, key=""):
     if value is None:
         return ""
+    if key in ("code", "procedure_code") and isinstance(value, float):
+        return f"{value:.6f}"  # a code typed as a number: 1.00489 means 1.004890
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value.strip() if isinstance(value, str) else value
@@ -370,7 +372,7 @@ def records_from_xlsx(raw: bytes) -> list[Located]:
         for number, values in enumerate(iterator, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            record = {key: _cell(value) for key, value in zip(keys, values, strict=False) if key}
+            record = {key: _cell(value, key) for key, value in zip(keys, values, strict=False) if key}
             yield _("Sheet “%(sheet)s”, row %(row)s") % {"sheet": title, "row": number}, record
 
     records = []
@@ -482,6 +484,11 @@ def catalogue_export_xlsx() -> bytes:
                 if "days" in item:
                     item["days"] = float(item["days"])
                 sheet.append([item.get(key) if item.get(key) is not None else "" for key in keys])
+    for sheet, _keys in sheets.values():
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text that looks like a formula stays text
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

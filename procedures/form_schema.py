@@ -30,7 +30,8 @@ def validate_form_schema(schema) -> None:
         if not isinstance(field, dict):
             problems.append(_("Field %(index)s: must be an object with name, label and type.") % {"index": index})
             continue
-        where = _("Field %(index)s (“%(name)s”)") % {"index": index, "name": field.get("name", "?")}
+        label = field.get("name") if isinstance(field.get("name"), str) else "?"
+        where = _("Field %(index)s (“%(name)s”)") % {"index": index, "name": label}
         unknown = sorted(set(field) - ALLOWED_KEYS)
         if unknown:
             problems.append(_("%(where)s: unknown keys %(keys)s.") % {"where": where, "keys": ", ".join(unknown)})
@@ -42,14 +43,15 @@ def validate_form_schema(schema) -> None:
             )
         elif name in seen:
             problems.append(_("%(where)s: the name is used twice.") % {"where": where})
-        seen.add(name)
-        if not isinstance(field.get("label"), str) or not field.get("label", "").strip():
+        else:
+            seen.add(name)
+        if not isinstance(field.get("label"), str) or not field["label"].strip():
             problems.append(_("%(where)s: the label is missing.") % {"where": where})
         kind = field.get("type")
-        if kind not in types:
+        if not isinstance(kind, str) or kind not in types:
             problems.append(
                 _("%(where)s: the type “%(type)s” is not one of %(types)s.")
-                % {"where": where, "type": kind, "types": ", ".join(sorted(types))}
+                % {"where": where, "type": kind if isinstance(kind, str) else "?", "types": ", ".join(sorted(types))}
             )
         if "required" in field and not isinstance(field["required"], bool):
             problems.append(_("%(where)s: “required” must be true or false.") % {"where": where})

@@ -101,6 +101,7 @@ class ProcedureVersion(models.Model):
     # Diacritic-free, lower-case copies for search (procedures.search.fold), kept by the services.
     search_name = models.CharField(max_length=520, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
+    search_exact = models.CharField(max_length=520, editable=False, default="")  # search.exact(name)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

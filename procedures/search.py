@@ -8,12 +8,27 @@ _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w\s.]", re.UNICODE)
 
 
+# "ký" and "kí", "lý" and "lí", "mỹ" and "mĩ": both spellings are in everyday use after a consonant.
+_FINAL_Y = re.compile(r"(?<=[bcdfghklmnpqrstvx])y\b")
+
+
 def fold(text: str) -> str:
-    """Lower case, without diacritics (đ → d), punctuation as spaces, single spaces."""
+    """Lower case, without diacritics (đ → d), a syllable-final y after a consonant as i, punctuation
+    as spaces, single spaces."""
+    return _FINAL_Y.sub("i", _strip(text))
+
+
+def _strip(text: str) -> str:
     text = (text or "").lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", stripped)).strip()
+
+
+def exact(text: str) -> str:
+    """Lower case with diacritics kept (NFC), for "spelled exactly so" comparisons that behave the
+    same on SQLite (whose LIKE folds only ASCII letters) and PostgreSQL."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", (text or "").lower())).strip()
 
 
 # Every procedure's name starts with "Thủ tục": words that tell procedures apart come after it.
@@ -31,4 +46,4 @@ def padded(text: str) -> str:
 
 
 def has_diacritics(text: str) -> bool:
-    return fold(text) != _SPACES.sub(" ", _PUNCTUATION.sub(" ", (text or "").lower())).strip()
+    return _strip(text) != _SPACES.sub(" ", _PUNCTUATION.sub(" ", (text or "").lower())).strip()

@@ -21,7 +21,7 @@ from accounts.models import Agency
 
 from .constants import VersionStatus
 from .models import Field, ProcedureVersion, RouteStep
-from .search import has_diacritics, search_words
+from .search import exact, has_diacritics, search_words
 
 
 def version_list_current(*, today: date | None = None) -> QuerySet[ProcedureVersion]:
@@ -69,7 +69,7 @@ def procedure_search(
     )
     if has_diacritics(query):
         # Typed with diacritics: the name spelled exactly so outranks one that only folds the same.
-        score = score + Case(When(name__icontains=query.strip(), then=Value(50)), default=Value(0))
+        score = score + Case(When(search_exact__contains=exact(query), then=Value(50)), default=Value(0))
     rank = ExpressionWrapper(score, output_field=IntegerField())
     return versions.annotate(rank=rank).order_by("-rank", Length("name"), "name")
 

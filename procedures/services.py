@@ -16,7 +16,7 @@ from accounts.selectors import agency_administrative_unit
 from .constants import AgencyLevel, VersionStatus
 from .form_schema import validate_form_schema
 from .models import Fee, Field, Procedure, ProcedureVersion, RequiredDocument, RouteStep
-from .search import padded
+from .search import exact, padded
 
 
 @dataclass
@@ -94,8 +94,9 @@ def procedure_version_refresh_search(*, version: ProcedureVersion) -> None:
     version.search_text = padded(
         " ".join([version.name, version.procedure.code, version.field.name, version.result_type])
     )
+    version.search_exact = exact(version.name)
     ProcedureVersion.objects.filter(pk=version.pk).update(
-        search_name=version.search_name, search_text=version.search_text
+        search_name=version.search_name, search_text=version.search_text, search_exact=version.search_exact
     )
 
 
@@ -103,9 +104,11 @@ def procedure_version_refresh_search(*, version: ProcedureVersion) -> None:
 def procedure_version_write(*, code: str, content: ProcedureContent) -> ProcedureVersion:
     """Add a new draft version of the procedure ``code`` (created if new) holding ``content``.
     Nothing already published changes. Raises ``ValidationError`` naming the bad field."""
-    procedure, _created = Procedure.objects.get_or_create(code=code)
-    if _created:
+    procedure, created = Procedure.objects.get_or_create(code=code)
+    if created:
         procedure.full_clean()
+    # Two admins (or imports) adding a version at once: the second waits and takes the next number.
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     last = procedure.versions.aggregate(last=Max("number"))["last"] or 0
     version = ProcedureVersion(procedure=procedure, number=last + 1, status=VersionStatus.DRAFT)
     for name in SCALAR_FIELDS:

@@ -14,7 +14,12 @@ class CatalogueView(View):
 
     def get(self, request):
         form = CatalogueFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
+        filters = {}
+        if form.is_bound:
+            form.is_valid()
+            # cleaned_data keeps the fields that passed: a stale filter (an old bookmark) is dropped
+            # on its own and the search and the other filters still apply.
+            filters = form.cleaned_data
         versions = procedure_search(
             query=filters.get("q") or "",
             field=filters.get("field"),
@@ -24,10 +29,17 @@ class CatalogueView(View):
         page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
         query_without_page = request.GET.copy()
         query_without_page.pop("page", None)
+        filtered = any(filters.get(name) for name in ("field", "level", "service_level"))
         return render(
             request,
             "procedures/catalogue.html",
-            {"form": form, "page": page, "filters_query": query_without_page.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "filters_query": query_without_page.urlencode(),
+                "query": filters.get("q") or "",
+                "filtered": filtered,
+            },
         )
 
 

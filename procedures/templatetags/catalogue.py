@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import get_format, number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,3 +36,13 @@ def fee_summary(fees) -> str:
     if len(set(amounts)) == 1:
         return vnd(amounts[0])
     return _("%(low)s to %(high)s") % {"low": vnd(min(amounts)), "high": vnd(max(amounts))}
+
+
+_BADGES = {4: "text-bg-success", 3: "text-bg-primary"}
+
+
+@register.simple_tag
+def service_level_badge(version) -> str:
+    """The online service level as a badge: green for fully online, blue for partly, grey otherwise."""
+    css = _BADGES.get(version.service_level, "text-bg-secondary")
+    return format_html('<span class="badge {}">{}</span>', css, version.get_service_level_display())

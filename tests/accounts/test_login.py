@@ -52,3 +52,34 @@ def test_the_header_shows_who_is_logged_in(client):
     page = client.get(reverse("home")).content.decode()
     assert "Trần Thị Bình" in page
     assert "Đăng xuất" in page
+
+
+def test_repeated_wrong_passwords_pause_logins_for_a_while_then_allow_them_again(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    UserFactory(email="hoa.le@example.vn")
+    url = reverse("accounts:login")
+    UserFactory(email="binh@example.vn")
+    for spelling in [
+        "hoa.le@example.vn",
+        "HOA.LE@example.vn",
+        "hoa.le@example.vn",
+        "Hoa.Le@Example.vn",
+        "hoa.le@example.vn",
+    ]:
+        client.post(url, {"username": spelling, "password": "sai"})
+    response = client.post(url, {"username": "hoa.le@example.vn", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "15 phút" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another person at the same desk computer is not locked out with her.
+    assert client.post(url, {"username": "binh@example.vn", "password": PASSWORD}).status_code == 302
+    client.post(reverse("accounts:logout"))
+
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    response = client.post(url, {"username": "hoa.le@example.vn", "password": PASSWORD})
+    assert response.status_code == 302

@@ -1,6 +1,7 @@
 import io
 
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 import pytest
 
@@ -44,7 +45,8 @@ def test_every_role_has_a_demo_user_who_can_log_in_with_the_printed_password(cli
         assert has_role(user=membership.user, role=membership.role, agency=membership.agency)
     citizen = User.objects.get(email="congdan@demo.vn")
     assert not citizen.memberships.exists()
-    assert client.login(username="motcua.huyen@demo.vn", password=DEMO_PASSWORD)
+    client.post(reverse("accounts:login"), {"username": "motcua.huyen@demo.vn", "password": DEMO_PASSWORD})
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="motcua.huyen@demo.vn").pk)
 
 
 def test_running_it_again_keeps_what_is_there():

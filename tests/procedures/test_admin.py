@@ -84,3 +84,25 @@ def test_a_desk_clerk_cannot_reach_the_catalogue_admin(client):
     assert client.get(reverse("admin:procedures_procedure_changelist")).status_code == 403
     assert client.get(reverse("admin:procedures_procedure_import")).status_code == 403
     assert client.get(reverse("admin:procedures_procedure_export_json")).status_code == 403
+
+
+def test_publishing_from_the_admin_asks_for_the_effective_date(client, catalogue_admin):
+    from datetime import date
+
+    from procedures.services import procedure_version_new_draft
+
+    version = published_procedure(code="1.001193")
+    draft = procedure_version_new_draft(procedure=version.procedure)
+    changelist = reverse("admin:procedures_procedureversion_changelist")
+
+    page = client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]}).content.decode()
+    assert 'name="effective_from"' in page
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+    client.post(
+        changelist,
+        {"action": "publish", "_selected_action": [draft.pk], "apply": "1", "effective_from": "2027-01-01"},
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.effective_from) == (VersionStatus.PUBLISHED, date(2027, 1, 1))

@@ -140,3 +140,28 @@ def test_a_document_row_for_an_unknown_procedure_is_reported(two_procedures):
         records_from_xlsx(buffer.getvalue())
     assert "Sheet “Giấy tờ”, row 2" in str(error.value.problems[0])
     assert "1.999999" in str(error.value.problems[0])
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(two_procedures):
+    version = two_procedures[0]
+    version.conditions = '=HYPERLINK("http://example.com")'
+    version.save()
+    sheet = load_workbook(BytesIO(catalogue_export_xlsx()))["Thủ tục"]
+    header = [cell.value for cell in sheet[1]]
+    [cell] = [
+        row[header.index("Yêu cầu, điều kiện")] for row in sheet.iter_rows(min_row=2) if row[0].value == "1.001193"
+    ]
+    assert cell.value.startswith("=HYPERLINK")
+    assert cell.data_type == "s"
+
+
+def test_a_code_typed_as_a_number_in_excel_keeps_its_trailing_zeros(two_procedures):
+    workbook = load_workbook(BytesIO(catalogue_export_xlsx()))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == "1.001193":
+                row[0].value = 1.00119  # what Excel keeps of 1.001190 typed as a number
+    buffer = BytesIO()
+    workbook.save(buffer)
+    records = records_from_xlsx(buffer.getvalue())
+    assert "1.001190" in {record.data["code"] for record in records}

@@ -64,3 +64,16 @@ def test_the_refusal_speaks_vietnamese_to_a_vietnamese_admin():
     with translation.override("vi"), pytest.raises(ValidationError) as error:
         validate_form_schema([{"name": "ho_ten", "label": "Họ tên", "type": "email"}])
     assert "Trường 1 (“ho_ten”)" in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"name": ["ho", "ten"], "label": "Họ tên", "type": "text"},
+        {"name": "ho_ten", "label": ["Họ tên"], "type": "text"},
+        {"name": "ho_ten", "label": "Họ tên", "type": ["text"]},
+    ],
+)
+def test_values_of_the_wrong_json_type_are_refused_not_crashed_on(field):
+    with pytest.raises(ValidationError):
+        validate_form_schema([field])

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fold_removes_diacritics_case_and_punctuation():
-    assert fold("Đăng ký KẾT HÔN, có yếu tố nước ngoài") == "dang ky ket hon co yeu to nuoc ngoai"
+    assert fold("Đăng ký KẾT HÔN, có yếu tố nước ngoài") == "dang ki ket hon co yeu to nuoc ngoai"
     assert fold("Khai tử") == fold("khai tu") == fold("KHAI TỬ")
 
 
@@ -109,3 +109,15 @@ def test_a_new_version_replaces_the_old_one_from_its_effective_date():
     assert procedure_get_current(code=old.procedure.code).number == 1
     assert procedure_get_current(code=old.procedure.code, today=today + timedelta(days=10)).number == 2
     assert version_list_current(today=today + timedelta(days=10)).count() == 1
+
+
+@pytest.mark.parametrize("query", ["đăng kí kết hôn", "dang ki ket hon"])
+def test_ki_and_ky_are_the_same_spelling(catalogue, query):
+    assert names(query)[0] == "Thủ tục đăng ký kết hôn"
+
+
+def test_the_exact_spelling_bonus_ignores_case_on_every_database():
+    published_procedure(name="Thủ tục đăng ký khai tử")
+    upper = procedure_search(query="ĐĂNG KÝ KHAI TỬ").first().rank
+    lower = procedure_search(query="đăng ký khai tử").first().rank
+    assert upper == lower

@@ -112,3 +112,19 @@ def test_the_catalogue_uses_the_same_number_of_queries_for_5_and_50_procedures(c
     for _ in range(45):
         published_procedure(name="Thủ tục đăng ký khai sinh", field=field, agencies=[agency])
     assert _queries(client, reverse("procedures:catalogue"), params) == with_5
+
+
+def test_a_stale_filter_is_dropped_but_the_search_still_applies(client):
+    published_procedure(name="Thủ tục đăng ký khai tử")
+    published_procedure(name="Thủ tục đăng ký khai sinh")
+    page = client.get(reverse("procedures:catalogue"), {"q": "khai tu", "field": "khong-co", "service_level": "9"})
+    text = page.content.decode()
+    assert "Thủ tục đăng ký khai tử" in text
+    assert "Thủ tục đăng ký khai sinh" not in text
+
+
+def test_no_result_under_filters_says_so_and_offers_to_drop_them(client):
+    published_procedure(name="Thủ tục đăng ký khai tử")
+    text = client.get(reverse("procedures:catalogue"), {"q": "khai tu", "level": "district"}).content.decode()
+    assert "với các bộ lọc này" in text
+    assert 'href="/thu-tuc/?q=khai%20tu"' in text
