@@ -6,4 +6,14 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("thu-tuc/<str:code>/nop-truc-tuyen/", views.DossierStartView.as_view(), name="start"),
+    path("ho-so/<uuid:reference>/nguoi-nop/", views.ApplicantStepView.as_view(), name="step_applicant"),
+    path("ho-so/<uuid:reference>/to-khai/", views.FormStepView.as_view(), name="step_form"),
+    path("ho-so/<uuid:reference>/giay-to/", views.DocumentsStepView.as_view(), name="step_documents"),
+    path("ho-so/<uuid:reference>/nhan-ket-qua/", views.DeliveryStepView.as_view(), name="step_delivery"),
+    path("ho-so/<uuid:reference>/xem-lai/", views.ReviewStepView.as_view(), name="step_review"),
+    path("ho-so/<uuid:reference>/da-nop/", views.DossierSubmittedView.as_view(), name="submitted"),
+    path("ho-so/<uuid:reference>/", views.DossierDetailView.as_view(), name="detail"),
+    path("ho-so/tep/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("ho-so-cua-toi/", views.MyDossiersView.as_view(), name="mine"),
+    path("tra-cuu/", views.LookupView.as_view(), name="lookup"),
 ]

@@ -1,16 +1,306 @@
+"""Citizen pages: start, the submission wizard (each step saves the draft), my dossiers, a dossier's
+page and files, and the public status lookup. Every page works without JavaScript."""
+
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
+from django_ratelimit.decorators import ratelimit
+
+from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
+
+from .constants import ResultDelivery, Status
+from .forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
+from .models import Attachment, Dossier
+from .selectors import (
+    attachment_get_visible,
+    dossier_get_detail,
+    dossier_get_draft,
+    dossier_list_for_applicant,
+    dossier_lookup,
+)
+from .services import (
+    attachment_add,
+    dossier_problems,
+    dossier_save_applicant,
+    dossier_save_delivery,
+    dossier_save_form,
+    dossier_start,
+    dossier_submit,
+)
+
+STEPS = [
+    ("applicant", "nguoi-nop"),
+    ("form", "to-khai"),
+    ("documents", "giay-to"),
+    ("delivery", "nhan-ket-qua"),
+    ("review", "xem-lai"),
+]
+
+
+STEP_TITLES = {
+    "applicant": gettext_lazy("Applicant"),
+    "form": gettext_lazy("Form"),
+    "documents": gettext_lazy("Documents"),
+    "delivery": gettext_lazy("Result"),
+    "review": gettext_lazy("Review and submit"),
+}
+
+
+def step_url(dossier: Dossier, step: str) -> str:
+    return reverse(f"dossiers:step_{step}", kwargs={"reference": dossier.reference})
+
+
+def _next_step(step: str) -> str:
+    names = [name for name, _slug in STEPS]
+    return names[min(names.index(step) + 1, len(names) - 1)]
 
 
 class DossierStartView(LoginRequiredMixin, View):
-    """Where "Submit online" leads: what to prepare for this procedure before filling in the dossier."""
+    """Where "Submit online" leads: what to prepare, and where to submit; starting makes a draft."""
 
-    def get(self, request, code):
+    def _version(self, code):
         version = procedure_get_current(code=code)
         if version is None or not version.is_online:
             raise Http404
-        return render(request, "dossiers/start.html", {"version": version})
+        return version
+
+    def get(self, request, code):
+        version = self._version(code)
+        form = StartForm(version=version)
+        return render(request, "dossiers/start.html", {"version": version, "form": form})
+
+    def post(self, request, code):
+        version = self._version(code)
+        form = StartForm(request.POST, version=version)
+        if form.is_valid():
+            dossier = dossier_start(applicant=request.user, version=version, agency=form.cleaned_data["agency"])
+            return redirect(step_url(dossier, "applicant"))
+        return render(request, "dossiers/start.html", {"version": version, "form": form})
+
+
+class WizardStepView(LoginRequiredMixin, View):
+    """One step of the wizard over the applicant's own draft; POST saves and moves to the next step."""
+
+    step = ""
+    template_name = "dossiers/wizard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.dossier = dossier_get_draft(user=request.user, reference=kwargs["reference"])
+        except Dossier.DoesNotExist:
+            submitted = Dossier.objects.filter(reference=kwargs["reference"], applicant=request.user).first()
+            if submitted is not None:  # e.g. the back button after submitting: show it, do not 404
+                return redirect(submitted)
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None, files=None):
+        raise NotImplementedError
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def context(self, form, **extra):
+        return {
+            "dossier": self.dossier,
+            "version": self.dossier.procedure_version,
+            "form": form,
+            "step": self.step,
+            "step_title": STEP_TITLES[self.step],
+            "wizard_steps": [(name, STEP_TITLES[name], step_url(self.dossier, name)) for name, _slug in STEPS],
+            **extra,
+        }
+
+    def render_step(self, form, status=200):
+        return render(self.request, self.template_name, self.context(form), status=status)
+
+    def get(self, request, reference):
+        return self.render_step(self.get_form())
+
+    def post(self, request, reference):
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else []:
+                    form.add_error(field if field in form.fields else None, errors)
+                if not hasattr(error, "error_dict"):
+                    form.add_error(None, error.messages)
+                return self.render_step(form, status=400)
+            return redirect(step_url(self.dossier, _next_step(self.step)))
+        return self.render_step(form, status=400)
+
+
+class ApplicantStepView(WizardStepView):
+    step = "applicant"
+
+    def get_form(self, data=None, files=None):
+        return ApplicantForm(data, initial=self.dossier.applicant_data)
+
+    def save(self, form):
+        dossier_save_applicant(dossier=self.dossier, data=form.cleaned_data)
+
+
+class FormStepView(WizardStepView):
+    step = "form"
+
+    def get_form(self, data=None, files=None):
+        form_class = form_class_for(self.dossier.procedure_version.form_schema)
+        return form_class(data, initial=self.dossier.form_data)
+
+    def save(self, form):
+        dossier_save_form(dossier=self.dossier, data=form.cleaned_data)
+
+
+class DocumentsStepView(WizardStepView):
+    step = "documents"
+    template_name = "dossiers/wizard_documents.html"
+
+    def get_form(self, data=None, files=None):
+        uploaded = {a.required_document_id: a for a in self.dossier.attachments.all()}
+        return DocumentsForm(data, files, version=self.dossier.procedure_version, uploaded=uploaded)
+
+    def post(self, request, reference):
+        form = self.get_form(request.POST, request.FILES)
+        form.is_valid()
+        # Each good file is kept even when another is refused: nothing uploaded is lost.
+        for document, upload in form.uploads():
+            try:
+                attachment_add(dossier=self.dossier, required_document=document, upload=upload, by=request.user)
+            except ValidationError as error:
+                form.add_error(f"doc_{document.pk}", error.messages)
+        if form.errors:
+            self.dossier = dossier_get_draft(user=request.user, reference=reference)
+            fresh = self.get_form()
+            fresh._errors = form.errors
+            return self.render_step(fresh, status=400)
+        return redirect(step_url(self.dossier, _next_step(self.step)))
+
+
+class DeliveryStepView(WizardStepView):
+    step = "delivery"
+
+    def get_form(self, data=None, files=None):
+        initial = {
+            "result_delivery": self.dossier.result_delivery or ResultDelivery.DESK,
+            "delivery_address": self.dossier.delivery_address or self.dossier.applicant_data.get("address", ""),
+        }
+        return DeliveryForm(data, initial=initial, service_level=self.dossier.service_level)
+
+    def save(self, form):
+        dossier_save_delivery(
+            dossier=self.dossier,
+            delivery=form.cleaned_data["result_delivery"],
+            address=form.cleaned_data["delivery_address"],
+        )
+
+
+class ReviewStepView(WizardStepView):
+    step = "review"
+    template_name = "dossiers/review.html"
+
+    def get_form(self, data=None, files=None):
+        return SubmitForm(data, initial={"submission_key": uuid.uuid4()})
+
+    def render_step(self, form, status=200):
+        context = self.context(
+            form,
+            problems=dossier_problems(dossier=self.dossier),
+            form_fields=[
+                (spec["label"], self.dossier.form_data.get(spec["name"], ""))
+                for spec in self.dossier.procedure_version.form_schema
+            ],
+        )
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request, reference):
+        form = self.get_form(request.POST)
+        if not form.is_valid():
+            return self.render_step(self.get_form(), status=400)
+        try:
+            dossier = dossier_submit(
+                dossier=self.dossier, by=request.user, submission_key=form.cleaned_data["submission_key"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return self.render_step(self.get_form(), status=400)
+        return redirect("dossiers:submitted", reference=dossier.reference)
+
+
+class DossierSubmittedView(LoginRequiredMixin, View):
+    def get(self, request, reference):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        if dossier.is_draft:
+            return redirect(step_url(dossier, "review"))
+        return render(request, "dossiers/submitted.html", {"dossier": dossier})
+
+
+class MyDossiersView(LoginRequiredMixin, View):
+    def get(self, request):
+        dossiers = dossier_list_for_applicant(user=request.user)
+        return render(request, "dossiers/my_dossiers.html", {"dossiers": dossiers, "Status": Status})
+
+
+class DossierDetailView(LoginRequiredMixin, View):
+    def get(self, request, reference):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        return render(request, "dossiers/detail.html", {"dossier": dossier})
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """A dossier's file, only for those who may see the dossier, as a download with its original name."""
+
+    def get(self, request, pk):
+        try:
+            attachment = attachment_get_visible(user=request.user, pk=pk)
+        except Attachment.DoesNotExist:
+            raise Http404 from None
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+class LookupView(View):
+    """Public status lookup by dossier code and the last 4 digits of the applicant's phone or ID:
+    the status and the timeline, with no personal data."""
+
+    def get(self, request):
+        form = LookupForm(initial={"code": request.GET.get("code", "")})
+        return render(request, "dossiers/lookup.html", {"form": form})
+
+    def post(self, request):
+        form = LookupForm(request.POST)
+        dossier = None
+        if form.is_valid():
+            dossier = dossier_lookup(code=form.cleaned_data["code"], secret=form.cleaned_data["secret"])
+            if dossier is None:
+                form.add_error(None, _("No dossier matches this code and these digits. Check both and try again."))
+        return render(request, "dossiers/lookup.html", {"form": form, "dossier": dossier}, status=200)

@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import normalize_phone, validate_citizen_id, validate_phone
+from procedures.models import ProcedureVersion
+
+from .constants import ResultDelivery
+from .uploads import allowed_types_label
+
+
+class StartForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Submit to"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, version: ProcedureVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = version.agencies.order_by("path")
+
+
+class ApplicantForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    citizen_id = forms.CharField(
+        label=_("Citizen ID number"),
+        max_length=12,
+        required=False,
+        validators=[validate_citizen_id],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    address = forms.CharField(
+        label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"})
+    )
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email") and "phone" not in self.errors:
+            self.add_error("phone", _("Give a phone number or an email address so the agency can reach you."))
+        return cleaned
+
+
+class DocumentsForm(forms.Form):
+    """One file field per required document of the procedure; a file already uploaded counts."""
+
+    def __init__(self, *args, version: ProcedureVersion, uploaded: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.documents = list(version.documents.all())
+        for document in self.documents:
+            current = uploaded.get(document.pk)
+            help_text = _("%(types)s, a clear phone photo is fine.") % {"types": allowed_types_label()}
+            if current:
+                help_text = _("Uploaded: %(name)s. Choose another file to replace it.") % {
+                    "name": current.original_name
+                }
+            self.fields[f"doc_{document.pk}"] = forms.FileField(
+                label=document.name,
+                required=False,
+                help_text=help_text,
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+            )
+
+    def uploads(self):
+        """(document, file) for every field that received a file."""
+        return [
+            (document, self.files[f"doc_{document.pk}"])
+            for document in self.documents
+            if self.files.get(f"doc_{document.pk}")
+        ]
+
+
+class DeliveryForm(forms.Form):
+    result_delivery = forms.ChoiceField(label=_("How do you want to receive the result?"), widget=forms.RadioSelect)
+    delivery_address = forms.CharField(
+        label=_("Address for the post"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, service_level: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(ResultDelivery.DESK, ResultDelivery.DESK.label), (ResultDelivery.POST, ResultDelivery.POST.label)]
+        if service_level >= 4:
+            choices.append((ResultDelivery.ONLINE, ResultDelivery.ONLINE.label))
+        self.fields["result_delivery"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("result_delivery") == ResultDelivery.POST and not cleaned.get("delivery_address", "").strip():
+            self.add_error("delivery_address", _("Give the address the post should bring the result to."))
+        return cleaned
+
+
+class SubmitForm(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Dossier code"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    secret = forms.CharField(
+        label=_("Last 4 digits of the applicant's phone number or citizen ID"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
+    )

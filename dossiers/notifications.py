@@ -1,0 +1,27 @@
+"""Messages to the applicant. (Delivery with an outbox, retries and SMS comes with the notifications
+work; for now a mail through Django's backend, sent after the transaction commits.)"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Dossier
+
+
+def dossier_notify_applicant(*, dossier_id: int) -> bool:
+    """Mail the applicant that their dossier was registered; False when they gave no email."""
+    dossier = Dossier.objects.select_related("procedure_version", "agency").get(pk=dossier_id)
+    email = (dossier.applicant_data or {}).get("email") or dossier.applicant.email
+    if not email:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "dossier": dossier,
+            "lookup_url": settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + f"?code={dossier.code}",
+        }
+        subject = render_to_string("dossiers/email/registered_subject.txt", context).strip()
+        body = render_to_string("dossiers/email/registered.txt", context)
+    send_mail(subject, body, None, [email])
+    return True

@@ -1,0 +1,86 @@
+"""Reads of dossiers with their visibility rules. A dossier a user may not see is simply not in their
+queryset, so looking it up answers 404, never someone else's data."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.constants import Role
+from accounts.models import User
+from accounts.selectors import agency_subtree, membership_list_active
+
+from .constants import Status
+from .models import Attachment, Dossier, DossierEvent
+
+
+def dossier_list_for_applicant(*, user: User) -> QuerySet[Dossier]:
+    """The citizen's own dossiers, drafts included, newest first, ready for a list page."""
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure_version__procedure", "agency")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def dossier_list_visible_to(*, user: User) -> QuerySet[Dossier]:
+    """Dossiers ``user`` may open: their own, and for staff those of their agencies (a leader's reach
+    goes down the tree). Drafts belong to their author alone."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Dossier.objects.none()
+    own = Dossier.objects.filter(applicant=user)
+    agency_ids = set()
+    for membership in membership_list_active(user=user):
+        if membership.role == Role.LEADER:
+            agency_ids.update(agency_subtree(agency=membership.agency).values_list("pk", flat=True))
+        elif membership.role in (Role.CLERK, Role.SPECIALIST):
+            agency_ids.add(membership.agency_id)
+    if not agency_ids:
+        return own
+    staff = Dossier.objects.filter(agency_id__in=agency_ids).exclude(status=Status.DRAFT)
+    return (own | staff).distinct()
+
+
+def dossier_get_detail(*, user: User, reference) -> Dossier:
+    """One visible dossier with what its page shows; raises ``Dossier.DoesNotExist`` otherwise."""
+    return (
+        dossier_list_visible_to(user=user)
+        .select_related("procedure_version__procedure", "agency", "applicant")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.select_related("required_document")),
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "agency")),
+            "procedure_version__documents",
+        )
+        .get(reference=reference)
+    )
+
+
+def attachment_get_visible(*, user: User, pk: int) -> Attachment:
+    """An attachment of a dossier ``user`` may see; raises ``Attachment.DoesNotExist`` otherwise."""
+    return Attachment.objects.select_related("dossier").get(pk=pk, dossier__in=dossier_list_visible_to(user=user))
+
+
+def dossier_lookup(*, code: str, secret: str) -> Dossier | None:
+    """A submitted dossier whose ``code`` matches and whose applicant's phone or citizen ID ends with
+    the 4 digits ``secret``; None otherwise (one answer for "no such code" and "wrong digits")."""
+    secret = (secret or "").strip()
+    if len(secret) != 4 or not secret.isdigit():
+        return None
+    dossier = (
+        Dossier.objects.exclude(status=Status.DRAFT)
+        .select_related("procedure_version", "agency")
+        .prefetch_related(Prefetch("events", queryset=DossierEvent.objects.select_related("agency")))
+        .filter(code=(code or "").strip())
+        .first()
+    )
+    if dossier is None:
+        return None
+    applicant = dossier.applicant_data or {}
+    candidates = [applicant.get("phone", ""), applicant.get("citizen_id", "")]
+    return dossier if any(value and value.endswith(secret) for value in candidates) else None
+
+
+def dossier_get_draft(*, user: User, reference) -> Dossier:
+    """The applicant's own draft; raises ``Dossier.DoesNotExist`` for anything else."""
+    return (
+        Dossier.objects.select_related("procedure_version__procedure", "agency")
+        .prefetch_related("procedure_version__documents", "attachments")
+        .get(reference=reference, applicant=user, status=Status.DRAFT)
+    )

@@ -1,0 +1,243 @@
+"""Writes for dossiers: drafts, attachments, online submission, desk reception."""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Agency, User
+from procedures.form_schema import form_class_for
+from procedures.models import ProcedureVersion, RequiredDocument
+
+from .constants import Channel, ResultDelivery, Status
+from .deadlines import add_working_days
+from .models import Attachment, Dossier, DossierCodeCounter, DossierEvent
+from .uploads import check_upload
+
+APPLICANT_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
+
+
+def applicant_data_from_user(user: User) -> dict:
+    return {
+        "full_name": user.full_name,
+        "citizen_id": user.citizen_id or "",
+        "phone": user.phone or "",
+        "email": user.email or "",
+        "address": "",
+    }
+
+
+def dossier_code_next(*, agency: Agency, day: date) -> str:
+    """The next code of ``agency`` for ``day``: ``<agency code>-<YYMMDD>-<NNNN>``. Must run inside the
+    caller's transaction; the counter row is locked until it commits, so codes never repeat."""
+    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
+    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _event(*, dossier: Dossier, actor: User | None, to_status: str, from_status: str = "", note: str = "", **extra):
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        actor=actor,
+        agency=dossier.agency,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        **extra,
+    )
+
+
+@transaction.atomic
+def dossier_start(*, applicant: User, version: ProcedureVersion, agency: Agency) -> Dossier:
+    """A new online draft for ``version`` at ``agency``, with the applicant's details from the profile."""
+    if not version.is_online:
+        raise ValidationError(_("This procedure cannot be submitted online."))
+    if not version.agencies.filter(pk=agency.pk).exists():
+        raise ValidationError(_("This agency does not receive this procedure."))
+    return Dossier.objects.create(
+        procedure_version=version,
+        agency=agency,
+        applicant=applicant,
+        created_by=applicant,
+        status=Status.DRAFT,
+        channel=Channel.ONLINE,
+        service_level=version.service_level,
+        applicant_data=applicant_data_from_user(applicant),
+    )
+
+
+def _require_draft(dossier: Dossier) -> None:
+    if dossier.status != Status.DRAFT:
+        raise ValidationError(_("This dossier has been submitted and can no longer be edited."))
+
+
+def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
+    _require_draft(dossier)
+    dossier.applicant_data = {key: str(data.get(key) or "") for key in APPLICANT_FIELDS}
+    dossier.save(update_fields=["applicant_data", "updated_at"])
+    return dossier
+
+
+def dossier_save_form(*, dossier: Dossier, data: dict) -> Dossier:
+    """Store the procedure form's cleaned values (as text, so they read back into the same form)."""
+    _require_draft(dossier)
+    dossier.form_data = {key: "" if value is None else str(value) for key, value in data.items()}
+    dossier.save(update_fields=["form_data", "updated_at"])
+    return dossier
+
+
+def dossier_save_delivery(*, dossier: Dossier, delivery: str, address: str = "") -> Dossier:
+    _require_draft(dossier)
+    if delivery == ResultDelivery.ONLINE and dossier.service_level < 4:
+        raise ValidationError({"result_delivery": _("Only fully online procedures deliver the result online.")})
+    if delivery == ResultDelivery.POST and not address.strip():
+        raise ValidationError({"delivery_address": _("Give the address the post should bring the result to.")})
+    dossier.result_delivery = delivery
+    dossier.delivery_address = address.strip() if delivery == ResultDelivery.POST else ""
+    dossier.save(update_fields=["result_delivery", "delivery_address", "updated_at"])
+    return dossier
+
+
+@transaction.atomic
+def attachment_add(
+    *, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool = True
+) -> Attachment:
+    """Check ``upload`` and attach it to ``dossier`` for ``required_document``. In a draft, a new file
+    for the same document replaces the previous one. Raises ``ValidationError`` naming the file."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if required_document is not None and required_document.version_id != dossier.procedure_version_id:
+        raise ValidationError(_("This document is not part of this procedure."))
+    previous = list(dossier.attachments.filter(required_document=required_document)) if replace else []
+    stored = (dossier.attachments.exclude(pk__in=[a.pk for a in previous]).aggregate(total=Sum("size"))["total"]) or 0
+    count = dossier.attachments.count() - len(previous)
+    if count >= settings.DOSSIER_MAX_FILES:
+        raise ValidationError(
+            _("A dossier may hold at most %(count)s files.") % {"count": settings.DOSSIER_MAX_FILES},
+            code="too_many_files",
+        )
+    checked = check_upload(upload, already_stored=stored)
+    attachment = Attachment(
+        dossier=dossier,
+        required_document=required_document,
+        original_name=upload.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    for old in previous:
+        if dossier.status == Status.DRAFT:
+            storage, name = old.file.storage, old.file.name
+            old.delete()
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return attachment
+
+
+def dossier_problems(*, dossier: Dossier) -> list[str]:
+    """What is still missing before ``dossier`` can be submitted; empty when it is complete."""
+    problems = []
+    applicant = dossier.applicant_data or {}
+    if not applicant.get("full_name"):
+        problems.append(_("The applicant's full name is missing."))
+    if not (applicant.get("phone") or applicant.get("email")):
+        problems.append(_("Give a phone number or an email address so the agency can reach you."))
+    form = form_class_for(dossier.procedure_version.form_schema)(data=dossier.form_data or {})
+    if not form.is_valid():
+        problems.append(_("Some information of the form is missing or wrong."))
+    uploaded = {a.required_document_id for a in dossier.attachments.all()}
+    for document in dossier.procedure_version.documents.all():
+        if document.mandatory and document.pk not in uploaded:
+            problems.append(_("Missing document: %(name)s") % {"name": document.name})
+    if not dossier.result_delivery:
+        problems.append(_("Choose how you will receive the result."))
+    return problems
+
+
+def _notify_submitted(dossier_id: int) -> None:
+    from .tasks import dossier_notify_applicant_task
+
+    dossier_notify_applicant_task.delay(dossier_id)
+
+
+@transaction.atomic
+def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> Dossier:
+    """Send a complete draft to its agency: it gets its code, status "submitted" (national code 1) and
+    the first event of its history. Submitting the same draft again with the same key (a double
+    click, a retried request) returns the dossier already submitted; it never makes a second one."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status != Status.DRAFT:
+        if dossier.submission_key == submission_key:
+            return dossier
+        raise ValidationError(_("This dossier has already been submitted."))
+    problems = dossier_problems(dossier=dossier)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    dossier.code = dossier_code_next(agency=dossier.agency, day=timezone.localdate(now))
+    dossier.status = Status.SUBMITTED
+    dossier.submitted_at = now
+    dossier.submission_key = submission_key
+    try:
+        dossier.save(update_fields=["code", "status", "submitted_at", "submission_key", "updated_at"])
+    except IntegrityError as error:  # the same key used for another draft: a replayed form
+        raise ValidationError(_("This form was already used to submit a dossier.")) from error
+    _event(dossier=dossier, actor=by, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
+    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
+    return dossier
+
+
+@transaction.atomic
+def dossier_register_at_desk(
+    *,
+    clerk: User,
+    agency: Agency,
+    version: ProcedureVersion,
+    applicant: User,
+    applicant_data: dict,
+    form_data: dict,
+    result_delivery: str,
+    delivery_address: str = "",
+    uploads: list[tuple[RequiredDocument | None, object]] = (),
+    submission_key: uuid.UUID,
+) -> Dossier:
+    """A walk-in dossier registered by a desk clerk: received at once (national code 2), with its
+    reception time, appointment and code. Replaying the same form (same key) returns the same dossier."""
+    existing = Dossier.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    if not version.agencies.filter(pk=agency.pk).exists():
+        raise ValidationError(_("This agency does not receive this procedure."))
+    now = timezone.now()
+    dossier = Dossier.objects.create(
+        procedure_version=version,
+        agency=agency,
+        applicant=applicant,
+        created_by=clerk,
+        status=Status.RECEIVED,
+        channel=Channel.DIRECT,
+        service_level=version.service_level,
+        applicant_data={key: str(applicant_data.get(key) or "") for key in APPLICANT_FIELDS},
+        form_data={key: "" if value is None else str(value) for key, value in form_data.items()},
+        result_delivery=result_delivery,
+        delivery_address=delivery_address if result_delivery == ResultDelivery.POST else "",
+        submission_key=submission_key,
+        submitted_at=now,
+        received_at=now,
+        due_at=add_working_days(now, version.processing_days),
+        code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
+    )
+    for document, upload in uploads:
+        attachment_add(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
+    _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED, note=_("Registered at the desk."))
+    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
+    return dossier

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from .notifications import dossier_notify_applicant
+
+
+@shared_task(acks_late=True)
+def dossier_notify_applicant_task(dossier_id: int) -> None:
+    dossier_notify_applicant(dossier_id=dossier_id)
