@@ -51,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("12 digits, as printed on the citizen identity card."),
     )
     full_name = models.CharField(_("full name"), max_length=150)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     is_staff = models.BooleanField(
         _("admin site access"), default=False, help_text=_("Can log in to the administration site.")
     )

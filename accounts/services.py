@@ -1,8 +1,10 @@
 """Writes for users, agencies and memberships."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from .constants import AgencyKind, Role
+from .links import email_verification_read, send_email_verification, send_password_link
 from .models import Agency, StaffMembership, User
 
 
@@ -55,3 +57,53 @@ def membership_grant(*, user: User, agency: Agency, role: Role) -> StaffMembersh
 @transaction.atomic
 def membership_revoke(*, user: User, agency: Agency, role: Role) -> None:
     StaffMembership.objects.filter(user=user, agency=agency, role=role).update(is_active=False)
+
+
+@transaction.atomic
+def citizen_register(
+    *, full_name: str, password: str, citizen_id: str, email: str | None = None, phone: str | None = None
+) -> User:
+    """A citizen's own account. A confirmation link is mailed (after commit) when an email is given."""
+    user = user_create(full_name=full_name, password=password, email=email, phone=phone, citizen_id=citizen_id)
+    if user.email:
+        transaction.on_commit(lambda: send_email_verification(user))
+    return user
+
+
+def user_verify_email(*, token: str) -> User | None:
+    """Mark the address in ``token`` verified, if it is still the user's address; None for a bad link."""
+    read = email_verification_read(token)
+    if read is None:
+        return None
+    user = User.objects.filter(pk=read[0], email=read[1]).first()
+    if user is not None and user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, email: str | None, phone: str | None, address: str) -> User:
+    """Change one's own details; a new email address must be confirmed again."""
+    email_changed = (email or None) != user.email
+    user.full_name, user.email, user.phone, user.address = full_name, email or None, phone or None, address
+    if email_changed:
+        user.email_verified_at = None
+    user.full_clean(exclude=["password"])
+    user.save()
+    if email_changed and user.email:
+        transaction.on_commit(lambda: send_email_verification(user))
+    return user
+
+
+@transaction.atomic
+def citizen_create_at_desk(
+    *, full_name: str, citizen_id: str, phone: str | None = None, email: str | None = None, address: str = ""
+) -> User:
+    """An account a desk clerk opens for a walk-in citizen: no password yet; the citizen gets a link
+    (mail, else SMS) to set one."""
+    user = user_create(full_name=full_name, password=None, email=email, phone=phone, citizen_id=citizen_id)
+    user.address = address
+    user.save(update_fields=["address"])
+    transaction.on_commit(lambda: send_password_link(user))
+    return user

@@ -1,8 +1,21 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
 
-from .forms import LoginForm
+from django_ratelimit.decorators import ratelimit
+
+from .forms import LoginForm, PasswordLinkForm, ProfileForm, RegistrationForm
+from .links import send_email_verification, send_password_link
+from .selectors import user_find_by_identifier
+from .services import citizen_register, user_update_profile, user_verify_email
 
 
 class LoginView(auth_views.LoginView):
@@ -19,3 +32,98 @@ def locked_out(request, original_response=None, credentials=None):
     """What a person sees while logins for their account are cooling off after repeated failures."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
+class RegisterView(View):
+    template_name = "accounts/register.html"
+
+    def get(self, request):
+        if request.user.is_authenticated:
+            return redirect("dossiers:mine")
+        return render(request, self.template_name, {"form": RegistrationForm(), "next": request.GET.get("next", "")})
+
+    def post(self, request):
+        form = RegistrationForm(request.POST)
+        next_url = request.POST.get("next", "")
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "next": next_url}, status=400)
+        data = form.cleaned_data
+        user = citizen_register(
+            full_name=data["full_name"],
+            password=data["password1"],
+            citizen_id=data["citizen_id"],
+            email=data["email"] or None,
+            phone=data["phone"] or None,
+        )
+        login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+        if user.email:
+            messages.info(
+                request, _("We sent a link to %(email)s: open it to confirm your address.") % {"email": user.email}
+            )
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
+        return redirect("dossiers:mine")
+
+
+class VerifyEmailView(View):
+    def get(self, request, token):
+        user = user_verify_email(token=token)
+        if user is None:
+            messages.error(
+                request, _("This confirmation link is not valid or has expired. Ask for a new one in your profile.")
+            )
+        else:
+            messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
+        return redirect("accounts:profile" if request.user.is_authenticated else "home")
+
+
+class ProfileView(LoginRequiredMixin, View):
+    template_name = "accounts/profile.html"
+
+    def get(self, request):
+        user = request.user
+        initial = {"full_name": user.full_name, "phone": user.phone, "email": user.email, "address": user.address}
+        return render(request, self.template_name, {"form": ProfileForm(initial=initial, user=user)})
+
+    def post(self, request):
+        if "resend" in request.POST and request.user.email and not request.user.email_verified_at:
+            send_email_verification(request.user)
+            messages.info(request, _("We sent a new confirmation link to %(email)s.") % {"email": request.user.email})
+            return redirect("accounts:profile")
+        form = ProfileForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        user_update_profile(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your details are saved."))
+        return redirect("accounts:profile")
+
+
+@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
+class PasswordLinkView(View):
+    """Forgotten password: a link by email, or by SMS for a phone-only account. The answer is the same
+    whether or not an account exists, so the page does not reveal who has one."""
+
+    template_name = "accounts/password_link.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": PasswordLinkForm()})
+
+    def post(self, request):
+        form = PasswordLinkForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        user = user_find_by_identifier(identifier=form.cleaned_data["identifier"])
+        if user is not None and user.is_active:
+            send_password_link(user)
+        return render(request, self.template_name, {"sent": True})
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set. You can log in now."))
+        return super().form_valid(form)

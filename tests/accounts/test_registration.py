@@ -1,0 +1,123 @@
+import re
+
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+
+import pytest
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "full_name": "Lê Thị Hoa",
+    "citizen_id": "038190001234",
+    "phone": "+84 912 345 678",
+    "email": "Hoa.Le@Example.vn",
+    "password1": "mua-lua-xuan-du-2026",
+    "password2": "mua-lua-xuan-du-2026",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+def test_a_citizen_registers_is_logged_in_and_confirms_the_email_by_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:register"), GOOD)
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.email, user.phone, user.citizen_id) == ("hoa.le@example.vn", "0912345678", "038190001234")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.email_verified_at is None
+
+    [message] = mail.outbox
+    link = re.search(r"http\S+/xac-nhan-email/\S+/", message.body).group(0)
+    client.get(link.split("127.0.0.1:8000")[-1])
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+
+def test_a_tampered_confirmation_link_is_refused(client):
+    client.post(reverse("accounts:register"), GOOD)
+    response = client.get(reverse("accounts:verify_email", args=["khong-hop-le"]), follow=True)
+    assert "không hợp lệ hoặc đã hết hạn" in response.content.decode()
+    assert User.objects.get().email_verified_at is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"citizen_id": "12345678901"}, "citizen_id", "gồm đúng 12 chữ số"),
+        ({"password1": "password", "password2": "password"}, "password1", "quá phổ biến"),
+        ({"password2": "khac-hoan-toan-2026"}, "password2", "không giống nhau"),
+        ({"phone": "", "email": ""}, "phone", "email hoặc số điện thoại"),
+    ],
+)
+def test_bad_registrations_say_which_field_and_why_and_keep_what_was_typed(client, change, field, message):
+    response = client.post(reverse("accounts:register"), {**GOOD, **change})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert 'value="Lê Thị Hoa"' in page
+    assert not User.objects.exists()
+
+
+def test_an_existing_phone_or_citizen_id_cannot_register_twice(client):
+    UserFactory(phone="0912345678", citizen_id="038190001234")
+    page = client.post(reverse("accounts:register"), GOOD).content.decode()
+    assert "số điện thoại này đã có" in page
+    assert "số định danh cá nhân này đã có" in page
+
+
+def test_a_phone_only_citizen_gets_the_password_link_by_sms(client, settings):
+    user = UserFactory(email=None, phone="0987654321")
+    page = client.post(reverse("accounts:password_link"), {"identifier": "+84 987 654 321"}).content.decode()
+    assert "đang được gửi" in page
+    [log] = list(settings.SMS_FILE_PATH.glob("*.log"))
+    text = log.read_text(encoding="utf-8")
+    assert "0987654321" in text
+    path = re.search(r"/dat-mat-khau/[^/]+/[^/\"]+/", text).group(0)
+
+    set_url = client.get(path).url  # Django moves the token out of the URL into the session
+    response = client.post(set_url, {"new_password1": "mat-khau-moi-xuan-du", "new_password2": "mat-khau-moi-xuan-du"})
+    assert response.status_code == 302
+    assert client.get(path).status_code == 200  # the link works once: now it says so
+    assert "đã được dùng hoặc đã hết hạn" in client.get(path, follow=True).content.decode()
+    user.refresh_from_db()
+    assert user.check_password("mat-khau-moi-xuan-du")
+
+
+def test_the_password_link_page_does_not_reveal_who_has_an_account(client):
+    UserFactory(email="hoa@example.vn")
+
+    def main(identifier):
+        page = client.post(reverse("accounts:password_link"), {"identifier": identifier}).content.decode()
+        return page[page.index("<main") : page.index("</main>")]
+
+    assert main("hoa@example.vn") == main("ai@example.vn")
+    assert len(mail.outbox) == 1
+
+
+def test_a_profile_change_of_email_asks_for_confirmation_again(client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    user = UserFactory(email="hoa@example.vn", email_verified_at=timezone.now())
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:profile"),
+            {"full_name": "Lê Thị Hoa", "phone": "0912345678", "email": "hoa.moi@example.vn", "address": "Thôn 2"},
+        )
+    user.refresh_from_db()
+    assert (user.email, user.address, user.email_verified_at) == ("hoa.moi@example.vn", "Thôn 2", None)
+    assert mail.outbox[-1].to == ["hoa.moi@example.vn"]
+
+
+def test_sessions_expire_when_idle(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 3600
