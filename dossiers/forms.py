@@ -110,3 +110,39 @@ class LookupForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
+
+
+class DeskFindForm(forms.Form):
+    query = forms.CharField(
+        label=_("Citizen ID number, phone number or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class DeskCitizenForm(forms.Form):
+    """A walk-in citizen without an account: the clerk opens one (the citizen sets the password later)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[validate_citizen_id])
+    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False, validators=[validate_phone])
+    email = forms.EmailField(label=_("Email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email") and not {"phone", "email"} & set(self.errors):
+            self.add_error("phone", _("Give a phone number or an email address so the agency can reach you."))
+        return cleaned
+
+
+class DeskIntakeForm(DeliveryForm):
+    """What a clerk records of a walk-in dossier besides the procedure form and the scanned documents."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -4,8 +4,8 @@ queryset, so looking it up answers 404, never someone else's data."""
 from django.db.models import Prefetch, QuerySet
 
 from accounts.constants import Role
-from accounts.models import User
-from accounts.selectors import agency_subtree, membership_list_active
+from accounts.models import Agency, User
+from accounts.selectors import agency_subtree, membership_list_active, user_find_by_identifier
 
 from .constants import Status
 from .models import Attachment, Dossier, DossierEvent
@@ -84,3 +84,18 @@ def dossier_get_draft(*, user: User, reference) -> Dossier:
         .prefetch_related("procedure_version__documents", "attachments")
         .get(reference=reference, applicant=user, status=Status.DRAFT)
     )
+
+
+def clerk_agencies(*, user: User):
+    """The agencies where ``user`` is a desk clerk."""
+    return Agency.objects.filter(
+        memberships__user=user, memberships__role=Role.CLERK, memberships__is_active=True, is_active=True
+    ).order_by("path")
+
+
+def citizen_find(*, query: str) -> User | None:
+    """A person by citizen ID number, phone number (any spelling) or email."""
+    query = (query or "").strip()
+    if query.isdigit() and len(query) == 12:
+        return User.objects.filter(citizen_id=query).first()
+    return user_find_by_identifier(identifier=query)

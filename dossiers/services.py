@@ -187,8 +187,10 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
     dossier.status = Status.SUBMITTED
     dossier.submitted_at = now
     dossier.submission_key = submission_key
+    # Provisional appointment until the desk receives it (the reception sets the legal due time).
+    dossier.due_at = add_working_days(now, dossier.procedure_version.processing_days)
     try:
-        dossier.save(update_fields=["code", "status", "submitted_at", "submission_key", "updated_at"])
+        dossier.save(update_fields=["code", "status", "submitted_at", "submission_key", "due_at", "updated_at"])
     except IntegrityError as error:  # the same key used for another draft: a replayed form
         raise ValidationError(_("This form was already used to submit a dossier.")) from error
     _event(dossier=dossier, actor=by, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
@@ -217,6 +219,10 @@ def dossier_register_at_desk(
         return existing
     if not version.agencies.filter(pk=agency.pk).exists():
         raise ValidationError(_("This agency does not receive this procedure."))
+    # Every file is checked before anything is written, so a bad scan leaves no half-made dossier.
+    total = 0
+    for _document, upload in uploads:
+        total += check_upload(upload, already_stored=total).size
     now = timezone.now()
     dossier = Dossier.objects.create(
         procedure_version=version,

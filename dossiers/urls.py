@@ -15,5 +15,8 @@ urlpatterns = [
     path("ho-so/<uuid:reference>/", views.DossierDetailView.as_view(), name="detail"),
     path("ho-so/tep/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     path("ho-so-cua-toi/", views.MyDossiersView.as_view(), name="mine"),
+    path("ho-so/<uuid:reference>/phieu-tiep-nhan.pdf", views.ReceiptView.as_view(), name="receipt"),
     path("tra-cuu/", views.LookupView.as_view(), name="lookup"),
+    path("mot-cua/tiep-nhan/", views.DeskCitizenView.as_view(), name="desk_citizen"),
+    path("mot-cua/tiep-nhan/<int:citizen_id>/", views.DeskIntakeView.as_view(), name="desk_intake"),
 ]

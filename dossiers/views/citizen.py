@@ -6,7 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -19,17 +19,18 @@ from django_ratelimit.decorators import ratelimit
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
-from .constants import ResultDelivery, Status
-from .forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
-from .models import Attachment, Dossier
-from .selectors import (
+from ..constants import ResultDelivery, Status
+from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
+from ..models import Attachment, Dossier
+from ..permissions import can_download_receipt
+from ..selectors import (
     attachment_get_visible,
     dossier_get_detail,
     dossier_get_draft,
     dossier_list_for_applicant,
     dossier_lookup,
 )
-from .services import (
+from ..services import (
     attachment_add,
     dossier_problems,
     dossier_save_applicant,
@@ -38,6 +39,7 @@ from .services import (
     dossier_start,
     dossier_submit,
 )
+from ..slips import receipt_pdf
 
 STEPS = [
     ("applicant", "nguoi-nop"),
@@ -304,3 +306,18 @@ class LookupView(View):
             if dossier is None:
                 form.add_error(None, _("No dossier matches this code and these digits. Check both and try again."))
         return render(request, "dossiers/lookup.html", {"form": form, "dossier": dossier}, status=200)
+
+
+class ReceiptView(LoginRequiredMixin, View):
+    """Slip 01 as a PDF, for whoever may see the dossier, once the agency has it."""
+
+    def get(self, request, reference):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        if not can_download_receipt(user=request.user, dossier=dossier):
+            raise Http404
+        response = HttpResponse(receipt_pdf(dossier), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="phieu-tiep-nhan-{dossier.code}.pdf"'
+        return response

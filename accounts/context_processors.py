@@ -1,0 +1,8 @@
+from .constants import Role
+from .permissions import has_role
+
+
+def roles(request):
+    """Role flags for the navigation, evaluated only when a template asks (no query otherwise)."""
+    user = request.user
+    return {"is_desk_clerk": lambda: has_role(user=user, role=Role.CLERK)}

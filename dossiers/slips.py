@@ -1,0 +1,62 @@
+"""Printable slips as PDF, rendered from HTML templates by WeasyPrint with the portal's own fonts
+(DejaVu Sans, shipped in static/fonts and embedded in every PDF, so a slip prints the same anywhere)."""
+
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
+
+import qrcode
+import qrcode.image.svg
+
+from .constants import Status
+from .models import Dossier
+
+FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+def lookup_url(dossier: Dossier) -> str:
+    return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + "?" + urlencode({"code": dossier.code})
+
+
+def qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # imported here: it needs Pango, which only slip rendering uses
+
+    with translation.override("vi"):  # an official form: always in Vietnamese
+        html = render_to_string(template, {**context, "font_dir": FONTS.as_uri()})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def receipt_context(dossier: Dossier) -> dict:
+    counts = Counter(a.required_document_id for a in dossier.attachments.all())
+    documents = [
+        {"name": document.name, "copy_type": document.get_copy_type_display(), "copies": document.copies}
+        for document in dossier.procedure_version.documents.all()
+        if counts.get(document.pk)
+    ]
+    url = lookup_url(dossier)
+    return {
+        "dossier": dossier,
+        "version": dossier.procedure_version,
+        "agency": dossier.agency,
+        "applicant": dossier.applicant_data or {},
+        "documents": documents,
+        "received_at": dossier.received_at or dossier.submitted_at,
+        "provisional": dossier.status == Status.SUBMITTED,
+        "lookup_url": url,
+        "qr": qr_svg(url),
+    }
+
+
+def receipt_pdf(dossier: Dossier) -> bytes:
+    """Slip 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+    return _render_pdf("dossiers/slips/receipt.html", receipt_context(dossier))
