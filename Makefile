@@ -8,6 +8,7 @@ PORT ?= 8000
 .PHONY: run test lint format install translations messages migrate demo clean-venv
 
 $(VENV)/.installed: requirements.txt
+	bash scripts/system_packages.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

@@ -1,6 +1,13 @@
 from django.urls import path
 
 from accounts.api.views import AgencyListApi
+from dossiers.api.views import (
+    AttachmentFileApi,
+    AttachmentUploadApi,
+    DossierDetailApi,
+    DossierListApi,
+    DossierSubmitApi,
+)
 from procedures.api.views import FieldListApi, ProcedureDetailApi, ProcedureListApi
 
 urlpatterns = [
@@ -8,4 +15,9 @@ urlpatterns = [
     path("procedures/<str:code>/", ProcedureDetailApi.as_view(), name="procedure-detail"),
     path("fields/", FieldListApi.as_view(), name="field-list"),
     path("agencies/", AgencyListApi.as_view(), name="agency-list"),
+    path("dossiers/", DossierListApi.as_view(), name="dossier-list"),
+    path("dossiers/<uuid:reference>/", DossierDetailApi.as_view(), name="dossier-detail"),
+    path("dossiers/<uuid:reference>/attachments/", AttachmentUploadApi.as_view(), name="dossier-attachments"),
+    path("dossiers/<uuid:reference>/submit/", DossierSubmitApi.as_view(), name="dossier-submit"),
+    path("attachments/<int:pk>/file/", AttachmentFileApi.as_view(), name="attachment-file"),
 ]

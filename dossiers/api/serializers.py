@@ -1,0 +1,86 @@
+from rest_framework import serializers
+
+from dossiers.constants import ResultDelivery
+from dossiers.models import Attachment, Dossier, DossierEvent
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    document = serializers.PrimaryKeyRelatedField(source="required_document", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "document", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.name", default="")
+
+    class Meta:
+        model = DossierEvent
+        fields = ["created_at", "kind", "from_status", "to_status", "agency", "note"]
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure_version.procedure.code")
+    procedure_name = serializers.CharField(source="procedure_version.name")
+    agency = serializers.CharField(source="agency.code")
+    national_status_code = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "reference",
+            "code",
+            "procedure",
+            "procedure_name",
+            "agency",
+            "status",
+            "national_status_code",
+            "channel",
+            "service_level",
+            "submitted_at",
+            "due_at",
+            "created_at",
+        ]
+
+
+class DossierDetailSerializer(DossierListSerializer):
+    attachments = AttachmentSerializer(many=True)
+    events = EventSerializer(many=True)
+
+    class Meta(DossierListSerializer.Meta):
+        fields = [
+            *DossierListSerializer.Meta.fields,
+            "applicant_data",
+            "form_data",
+            "result_delivery",
+            "delivery_address",
+            "attachments",
+            "events",
+        ]
+
+
+class ApplicantInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    citizen_id = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=500)
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text="National code of a procedure in force, e.g. 1.001193.")
+    agency = serializers.CharField(help_text="Code of the receiving agency, one that offers the procedure.")
+    applicant = ApplicantInputSerializer(required=False, help_text="Defaults to the profile.")
+    form_data = serializers.DictField(required=False, default=dict)
+    result_delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
+    delivery_address = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="Id of the required document (see the procedure's documents).")
+    file = serializers.FileField()
+
+
+class SubmitSerializer(serializers.Serializer):
+    submission_key = serializers.UUIDField(help_text="A fresh UUID per submission; repeating it is harmless.")

@@ -1,0 +1,157 @@
+"""Citizen API: the same services, selectors and predicates as the pages."""
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Agency
+from dossiers.forms import ApplicantForm
+from dossiers.models import Attachment, Dossier
+from dossiers.selectors import attachment_get_visible, dossier_get_detail, dossier_list_for_applicant
+from dossiers.services import (
+    attachment_add,
+    dossier_save_applicant,
+    dossier_save_delivery,
+    dossier_save_form,
+    dossier_start,
+    dossier_submit,
+)
+from procedures.form_schema import form_class_for
+from procedures.selectors import procedure_get_current
+
+from .serializers import (
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    DossierCreateSerializer,
+    DossierDetailSerializer,
+    DossierListSerializer,
+    SubmitSerializer,
+)
+
+
+def _api_error(error: ValidationError) -> ApiValidationError:
+    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+
+
+def _draft_or_404(request, reference) -> Dossier:
+    try:
+        return dossier_get_detail(user=request.user, reference=reference)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+
+
+class DossierListApi(generics.ListCreateAPIView):
+    """The citizen's own dossiers (drafts included); POST starts a draft with its details."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DossierListSerializer
+
+    def get_queryset(self):
+        return dossier_list_for_applicant(user=self.request.user)
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
+    def post(self, request):
+        params = DossierCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        version = procedure_get_current(code=data["procedure"])
+        agency = Agency.objects.filter(code=data["agency"]).first()
+        if version is None or agency is None:
+            raise ApiValidationError({"procedure": ["No procedure in force with this code at this agency."]})
+        try:
+            dossier = dossier_start(applicant=request.user, version=version, agency=agency)
+            if "applicant" in data:
+                applicant = ApplicantForm(data=data["applicant"])
+                if not applicant.is_valid():
+                    raise ApiValidationError({"applicant": applicant.errors})
+                dossier_save_applicant(dossier=dossier, data=applicant.cleaned_data)
+            if data["form_data"]:
+                form = form_class_for(version.form_schema)(data=data["form_data"])
+                if not form.is_valid():
+                    raise ApiValidationError({"form_data": form.errors})
+                dossier_save_form(dossier=dossier, data=form.cleaned_data)
+            if data.get("result_delivery"):
+                dossier_save_delivery(
+                    dossier=dossier, delivery=data["result_delivery"], address=data["delivery_address"]
+                )
+        except ValidationError as error:
+            raise _api_error(error) from error
+        dossier = dossier_get_detail(user=request.user, reference=dossier.reference)
+        return Response(DossierDetailSerializer(dossier).data, status=status.HTTP_201_CREATED)
+
+
+class DossierDetailApi(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DossierDetailSerializer
+
+    def get_object(self):
+        return _draft_or_404(self.request, self.kwargs["reference"])
+
+
+class AttachmentUploadApi(APIView):
+    """Add a file for one required document of a draft; checked by content, size and count."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
+    def post(self, request, reference):
+        dossier = _draft_or_404(request, reference)
+        if dossier.applicant_id != request.user.pk:
+            raise Http404
+        params = AttachmentUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        document = get_object_or_404(dossier.procedure_version.documents, pk=params.validated_data["document"])
+        try:
+            attachment = attachment_add(
+                dossier=dossier, required_document=document, upload=params.validated_data["file"], by=request.user
+            )
+        except ValidationError as error:
+            raise ApiValidationError({"file": error.messages}) from error
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class DossierSubmitApi(APIView):
+    """Submit a complete draft; the same key twice returns the same dossier, never a second one."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=SubmitSerializer, responses={200: DossierDetailSerializer})
+    def post(self, request, reference):
+        dossier = _draft_or_404(request, reference)
+        if dossier.applicant_id != request.user.pk:
+            raise Http404
+        params = SubmitSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            dossier = dossier_submit(
+                dossier=dossier, by=request.user, submission_key=params.validated_data["submission_key"]
+            )
+        except ValidationError as error:
+            raise _api_error(error) from error
+        return Response(DossierDetailSerializer(dossier_get_detail(user=request.user, reference=reference)).data)
+
+
+class AttachmentFileApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk):
+        try:
+            attachment = attachment_get_visible(user=request.user, pk=pk)
+        except Attachment.DoesNotExist:
+            raise Http404 from None
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
