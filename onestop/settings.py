@@ -127,6 +127,7 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 RATELIMIT_VIEW = "onestop.views.rate_limited"
+RATELIMIT_IP_META_KEY = "onestop.client_ip.client_ip"
 # A cache outage must not lock citizens out of the status lookup.
 RATELIMIT_FAIL_OPEN = True
 EMAIL_VERIFICATION_DAYS = 3
