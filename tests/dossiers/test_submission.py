@@ -254,3 +254,25 @@ def test_concurrent_codes_for_one_agency_and_day_never_repeat(commune):
         thread.join()
     assert errors == []
     assert sorted(codes) == [f"000.12.22.H56-{day:%y%m%d}-{n:04d}" for n in range(1, 21)]
+
+
+def test_too_many_files_or_too_much_in_total_is_refused_with_the_limit_named(citizen, birth, commune, settings):
+    from django.core.exceptions import ValidationError
+
+    from dossiers.services import attachment_add, dossier_start
+
+    dossier = dossier_start(applicant=citizen, version=birth, agency=commune)
+    settings.DOSSIER_MAX_FILES = 1
+    attachment_add(dossier=dossier, required_document=None, upload=pdf_upload("mot.pdf"), by=citizen, replace=False)
+    with pytest.raises(ValidationError) as error:
+        attachment_add(dossier=dossier, required_document=None, upload=pdf_upload("hai.pdf"), by=citizen, replace=False)
+    assert "tối đa 1 tệp" in " ".join(error.value.messages)
+
+    settings.DOSSIER_MAX_FILES = 10
+    settings.DOSSIER_MAX_TOTAL_BYTES = 3000
+    with pytest.raises(ValidationError) as error:
+        attachment_add(
+            dossier=dossier, required_document=None, upload=pdf_upload("lon.pdf", size=2990), by=citizen, replace=False
+        )
+    assert "“lon.pdf”" in " ".join(error.value.messages)
+    assert [a.original_name for a in dossier.attachments.all()] == ["mot.pdf"]
