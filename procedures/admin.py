@@ -19,7 +19,7 @@ from .exchange import (
     records_from_json,
     records_from_xlsx,
 )
-from .models import Fee, Field, Procedure, ProcedureVersion, RequiredDocument, RouteStep
+from .models import CalendarDay, Fee, Field, OfficeHours, Procedure, ProcedureVersion, RequiredDocument, RouteStep
 from .services import (
     procedure_unpublish,
     procedure_version_new_draft,
@@ -290,3 +290,18 @@ class ProcedureAdmin(CatalogueAdminMixin, admin.ModelAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="thu-tuc-{timezone.localdate():%Y%m%d}.xlsx"'
         return response
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_catalogue(user=request.user)  # a mistaken announcement can be removed
+
+
+@admin.register(OfficeHours)
+class OfficeHoursAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+    list_display = ["weekday", "morning_start", "morning_end", "afternoon_start", "afternoon_end"]

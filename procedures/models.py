@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
@@ -201,3 +202,38 @@ class RouteStep(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarDay(models.Model):
+    """An announced exception to the national calendar: an extra day off, or a make-up working day
+    (usually a Saturday). Staff enter each year's announcements here; they win over everything else."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"), help_text=_("Ticked: worked; unticked: a day off."))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y}"
+
+
+class OfficeHours(models.Model):
+    """Office hours of a weekday (0 = Monday): a morning and an afternoon session, 8 hours in all."""
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), unique=True, choices=list(WEEKDAYS.items()))
+    morning_start = models.TimeField(_("morning from"))
+    morning_end = models.TimeField(_("morning to"))
+    afternoon_start = models.TimeField(_("afternoon from"))
+    afternoon_end = models.TimeField(_("afternoon to"))
+
+    class Meta:
+        verbose_name = _("office hours")
+        verbose_name_plural = _("office hours")
+        ordering = ["weekday"]
+
+    def __str__(self):
+        return self.get_weekday_display()
