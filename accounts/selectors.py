@@ -43,3 +43,7 @@ def membership_list_active(*, user: User, role: Role | None = None) -> QuerySet[
     if role is not None:
         queryset = queryset.filter(role=role)
     return queryset.select_related("agency")
+
+
+def agency_get_active(*, code: str) -> Agency | None:
+    return Agency.objects.filter(code=code, is_active=True).first()

@@ -94,8 +94,29 @@ def clerk_agencies(*, user: User):
 
 
 def citizen_find(*, query: str) -> User | None:
-    """A person by citizen ID number, phone number (any spelling) or email."""
+    """A citizen by citizen ID number, phone number (any spelling) or email (staff are not listed)."""
     query = (query or "").strip()
     if query.isdigit() and len(query) == 12:
-        return User.objects.filter(citizen_id=query).first()
-    return user_find_by_identifier(identifier=query)
+        found = User.objects.filter(citizen_id=query).first()
+    else:
+        found = user_find_by_identifier(identifier=query)
+    return citizen_get_for_desk(pk=found.pk) if found else None
+
+
+def citizen_get_for_desk(*, pk: int) -> User | None:
+    """A citizen a clerk may register a dossier for: an active account that is not staff (a clerk has
+    no business reading colleagues' or administrators' details through the desk)."""
+    return (
+        User.objects.filter(pk=pk, is_active=True, is_staff=False, is_superuser=False)
+        .exclude(memberships__is_active=True)
+        .first()
+    )
+
+
+def lookup_timeline(*, dossier: Dossier) -> list[dict]:
+    """What the public lookup shows of the history: when, which status, at which office. No notes,
+    no names: a note may carry personal details."""
+    return [
+        {"created_at": event.created_at, "status": event.get_to_status_display(), "agency": event.agency}
+        for event in dossier.events.all()
+    ]

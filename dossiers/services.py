@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
-from procedures.form_schema import form_class_for
+from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.models import ProcedureVersion, RequiredDocument
 
 from .constants import Channel, ResultDelivery, Status
@@ -87,9 +87,9 @@ def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
 
 
 def dossier_save_form(*, dossier: Dossier, data: dict) -> Dossier:
-    """Store the procedure form's cleaned values (as text, so they read back into the same form)."""
+    """Store the procedure form's cleaned values as answers that read back into the same form."""
     _require_draft(dossier)
-    dossier.form_data = {key: "" if value is None else str(value) for key, value in data.items()}
+    dossier.form_data = answers_to_storage(dossier.procedure_version.form_schema, data)
     dossier.save(update_fields=["form_data", "updated_at"])
     return dossier
 
@@ -110,9 +110,15 @@ def dossier_save_delivery(*, dossier: Dossier, delivery: str, address: str = "")
 def attachment_add(
     *, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool = True
 ) -> Attachment:
-    """Check ``upload`` and attach it to ``dossier`` for ``required_document``. In a draft, a new file
-    for the same document replaces the previous one. Raises ``ValidationError`` naming the file."""
+    """Check ``upload`` and attach it to the draft ``dossier`` for ``required_document``; a new file for
+    the same document replaces the previous one. Raises ``ValidationError`` naming the file. (A
+    submitted dossier's files never change here: later documents come through a supplement.)"""
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    _require_draft(dossier)
+    return _attach(dossier=dossier, required_document=required_document, upload=upload, by=by, replace=replace)
+
+
+def _attach(*, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool):
     if required_document is not None and required_document.version_id != dossier.procedure_version_id:
         raise ValidationError(_("This document is not part of this procedure."))
     previous = list(dossier.attachments.filter(required_document=required_document)) if replace else []
@@ -136,10 +142,9 @@ def attachment_add(
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     for old in previous:
-        if dossier.status == Status.DRAFT:
-            storage, name = old.file.storage, old.file.name
-            old.delete()
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        storage, name = old.file.storage, old.file.name
+        old.delete()
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     return attachment
 
 
@@ -224,7 +229,43 @@ def dossier_register_at_desk(
     for _document, upload in uploads:
         total += check_upload(upload, already_stored=total).size
     now = timezone.now()
-    dossier = Dossier.objects.create(
+    try:
+        with transaction.atomic():
+            dossier = _create_walk_in(
+                clerk=clerk,
+                agency=agency,
+                version=version,
+                applicant=applicant,
+                applicant_data=applicant_data,
+                form_data=form_data,
+                result_delivery=result_delivery,
+                delivery_address=delivery_address,
+                submission_key=submission_key,
+                now=now,
+            )
+    except IntegrityError:  # the same form posted twice at once: the first one made the dossier
+        return Dossier.objects.get(submission_key=submission_key)
+    for document, upload in uploads:
+        _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
+    _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
+    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
+    return dossier
+
+
+def _create_walk_in(
+    *,
+    clerk,
+    agency,
+    version,
+    applicant,
+    applicant_data,
+    form_data,
+    result_delivery,
+    delivery_address,
+    submission_key,
+    now,
+) -> Dossier:
+    return Dossier.objects.create(
         procedure_version=version,
         agency=agency,
         applicant=applicant,
@@ -233,7 +274,7 @@ def dossier_register_at_desk(
         channel=Channel.DIRECT,
         service_level=version.service_level,
         applicant_data={key: str(applicant_data.get(key) or "") for key in APPLICANT_FIELDS},
-        form_data={key: "" if value is None else str(value) for key, value in form_data.items()},
+        form_data=form_data,
         result_delivery=result_delivery,
         delivery_address=delivery_address if result_delivery == ResultDelivery.POST else "",
         submission_key=submission_key,
@@ -242,8 +283,3 @@ def dossier_register_at_desk(
         due_at=add_working_days(now, version.processing_days),
         code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
     )
-    for document, upload in uploads:
-        attachment_add(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
-    _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED, note=_("Registered at the desk."))
-    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
-    return dossier

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,3 +25,27 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than a dossier may hold (plus room for the form) before Django
+    reads it, so a huge upload is not first written to disk. The proxy in front should set the same
+    limit (nginx: client_max_body_size)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DOSSIER_MAX_TOTAL_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return HttpResponse(
+                translation.gettext("The files are too large: a dossier may hold at most %(limit)s.")
+                % {"limit": filesizeformat(settings.DOSSIER_MAX_TOTAL_BYTES)},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

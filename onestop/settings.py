@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onestop.middleware.LanguageMiddleware",
+    "onestop.middleware.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,8 +125,10 @@ AXES_USERNAME_CALLABLE = "accounts.backends.login_identifier"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Proxies in front of the portal that append to X-Forwarded-For (nginx: 1). Rate limits and login
+# cool-offs count the client's address they recorded, not the proxy's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "onestop.client_ip.client_ip"
 RATELIMIT_VIEW = "onestop.views.rate_limited"
 RATELIMIT_IP_META_KEY = "onestop.client_ip.client_ip"
 # A cache outage must not lock citizens out of the status lookup.

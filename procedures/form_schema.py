@@ -103,3 +103,24 @@ def form_class_for(schema: list[dict]) -> type[forms.Form]:
     """A form class with one field per entry of a validated ``schema``, in order."""
     validate_form_schema(schema)
     return type("ProcedureForm", (forms.Form,), {spec["name"]: _form_field(spec) for spec in schema})
+
+
+def answers_to_storage(schema: list[dict], cleaned: dict) -> dict:
+    """Cleaned form values as JSON text that the same form accepts again: yes/no as "yes"/"no", dates
+    as ISO dates, numbers as plain decimals, empty as ""."""
+    kinds = {spec["name"]: spec["type"] for spec in schema}
+    stored = {}
+    for name, value in cleaned.items():
+        if name not in kinds:
+            continue
+        if value is None or value == "":
+            stored[name] = ""
+        elif kinds[name] == FormFieldType.YES_NO:
+            stored[name] = "yes" if value else "no"
+        elif kinds[name] == FormFieldType.DATE:
+            stored[name] = value.isoformat()
+        elif kinds[name] == FormFieldType.NUMBER:
+            stored[name] = format(value.normalize(), "f")
+        else:
+            stored[name] = str(value)
+    return stored

@@ -1,8 +1,10 @@
 """Citizen API: the same services, selectors and predicates as the pages."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -12,10 +14,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Agency
+from accounts.selectors import agency_get_active
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier
-from dossiers.selectors import attachment_get_visible, dossier_get_detail, dossier_list_for_applicant
+from dossiers.selectors import (
+    attachment_get_visible,
+    dossier_get_detail,
+    dossier_get_draft,
+    dossier_list_for_applicant,
+)
 from dossiers.services import (
     attachment_add,
     dossier_save_applicant,
@@ -41,9 +48,18 @@ def _api_error(error: ValidationError) -> ApiValidationError:
     return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
 
 
-def _draft_or_404(request, reference) -> Dossier:
+def _visible_or_404(request, reference) -> Dossier:
     try:
         return dossier_get_detail(user=request.user, reference=reference)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+
+
+def _own_draft_or_404(request, reference) -> Dossier:
+    """The caller's own draft, as the wizard pages use it; anything else (another's dossier, a
+    submitted one) is not found."""
+    try:
+        return dossier_get_draft(user=request.user, reference=reference)
     except Dossier.DoesNotExist:
         raise Http404 from None
 
@@ -63,25 +79,30 @@ class DossierListApi(generics.ListCreateAPIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         version = procedure_get_current(code=data["procedure"])
-        agency = Agency.objects.filter(code=data["agency"]).first()
+        agency = agency_get_active(code=data["agency"])
         if version is None or agency is None:
-            raise ApiValidationError({"procedure": ["No procedure in force with this code at this agency."]})
+            raise ApiValidationError({"procedure": [_("No procedure in force with this code at this agency.")]})
+        # Everything is checked before the draft exists: a refused request leaves nothing behind.
+        errors = {}
+        applicant = ApplicantForm(data=data["applicant"]) if "applicant" in data else None
+        if applicant is not None and not applicant.is_valid():
+            errors["applicant"] = applicant.errors
+        form = form_class_for(version.form_schema)(data=data["form_data"]) if data["form_data"] else None
+        if form is not None and not form.is_valid():
+            errors["form_data"] = form.errors
+        if errors:
+            raise ApiValidationError(errors)
         try:
-            dossier = dossier_start(applicant=request.user, version=version, agency=agency)
-            if "applicant" in data:
-                applicant = ApplicantForm(data=data["applicant"])
-                if not applicant.is_valid():
-                    raise ApiValidationError({"applicant": applicant.errors})
-                dossier_save_applicant(dossier=dossier, data=applicant.cleaned_data)
-            if data["form_data"]:
-                form = form_class_for(version.form_schema)(data=data["form_data"])
-                if not form.is_valid():
-                    raise ApiValidationError({"form_data": form.errors})
-                dossier_save_form(dossier=dossier, data=form.cleaned_data)
-            if data.get("result_delivery"):
-                dossier_save_delivery(
-                    dossier=dossier, delivery=data["result_delivery"], address=data["delivery_address"]
-                )
+            with transaction.atomic():
+                dossier = dossier_start(applicant=request.user, version=version, agency=agency)
+                if applicant is not None:
+                    dossier_save_applicant(dossier=dossier, data=applicant.cleaned_data)
+                if form is not None:
+                    dossier_save_form(dossier=dossier, data=form.cleaned_data)
+                if data.get("result_delivery"):
+                    dossier_save_delivery(
+                        dossier=dossier, delivery=data["result_delivery"], address=data["delivery_address"]
+                    )
         except ValidationError as error:
             raise _api_error(error) from error
         dossier = dossier_get_detail(user=request.user, reference=dossier.reference)
@@ -93,7 +114,7 @@ class DossierDetailApi(generics.RetrieveAPIView):
     serializer_class = DossierDetailSerializer
 
     def get_object(self):
-        return _draft_or_404(self.request, self.kwargs["reference"])
+        return _visible_or_404(self.request, self.kwargs["reference"])
 
 
 class AttachmentUploadApi(APIView):
@@ -104,9 +125,7 @@ class AttachmentUploadApi(APIView):
 
     @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
     def post(self, request, reference):
-        dossier = _draft_or_404(request, reference)
-        if dossier.applicant_id != request.user.pk:
-            raise Http404
+        dossier = _own_draft_or_404(request, reference)
         params = AttachmentUploadSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         document = get_object_or_404(dossier.procedure_version.documents, pk=params.validated_data["document"])
@@ -126,9 +145,10 @@ class DossierSubmitApi(APIView):
 
     @extend_schema(request=SubmitSerializer, responses={200: DossierDetailSerializer})
     def post(self, request, reference):
-        dossier = _draft_or_404(request, reference)
-        if dossier.applicant_id != request.user.pk:
-            raise Http404
+        try:  # a submitted dossier answers again for the same key, so look it up among the caller's own
+            dossier = dossier_list_for_applicant(user=request.user).get(reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
         params = SubmitSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:

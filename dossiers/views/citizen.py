@@ -29,6 +29,7 @@ from ..selectors import (
     dossier_get_draft,
     dossier_list_for_applicant,
     dossier_lookup,
+    lookup_timeline,
 )
 from ..services import (
     attachment_add,
@@ -290,9 +291,11 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:code", rate="10/h", method="POST", block=True), name="post")
 class LookupView(View):
     """Public status lookup by dossier code and the last 4 digits of the applicant's phone or ID:
-    the status and the timeline, with no personal data."""
+    the status and the timeline, with no personal data. Limited per address and per dossier code, so
+    guessing the digits of one dossier from many addresses is slow too."""
 
     def get(self, request):
         form = LookupForm(initial={"code": request.GET.get("code", "")})
@@ -305,7 +308,8 @@ class LookupView(View):
             dossier = dossier_lookup(code=form.cleaned_data["code"], secret=form.cleaned_data["secret"])
             if dossier is None:
                 form.add_error(None, _("No dossier matches this code and these digits. Check both and try again."))
-        return render(request, "dossiers/lookup.html", {"form": form, "dossier": dossier}, status=200)
+        timeline = lookup_timeline(dossier=dossier) if dossier else []
+        return render(request, "dossiers/lookup.html", {"form": form, "dossier": dossier, "timeline": timeline})
 
 
 class ReceiptView(LoginRequiredMixin, View):

@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import User
 from accounts.services import citizen_create_at_desk
-from procedures.form_schema import form_class_for
+from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.selectors import procedure_get_current, version_list_current
 
 from ..forms import DeskCitizenForm, DeskFindForm, DeskIntakeForm, DocumentsForm
 from ..permissions import can_register_at_desk
-from ..selectors import citizen_find, clerk_agencies
+from ..selectors import citizen_find, citizen_get_for_desk, clerk_agencies
 from ..services import applicant_data_from_user, dossier_register_at_desk
 
 
@@ -80,11 +79,16 @@ class DeskIntakeView(ClerkRequiredMixin, View):
     template_name = "dossiers/desk/intake.html"
 
     def setup_intake(self, request, citizen_id):
-        self.citizen = User.objects.filter(pk=citizen_id, is_active=True).first()
+        self.citizen = citizen_get_for_desk(pk=citizen_id)
         if self.citizen is None:
             raise Http404
         agency_id = request.GET.get("co_quan") or request.POST.get("co_quan")
-        self.agency = next((a for a in self.agencies if str(a.pk) == str(agency_id)), self.agencies[0])
+        if agency_id:
+            self.agency = next((a for a in self.agencies if str(a.pk) == str(agency_id)), None)
+            if self.agency is None:  # another unit's desk: not this clerk's to take
+                raise Http404
+        else:
+            self.agency = self.agencies[0]
         if not can_register_at_desk(user=request.user, agency=self.agency):
             raise PermissionDenied
         self.offered = version_list_current().filter(agencies=self.agency).order_by("name")
@@ -141,7 +145,7 @@ class DeskIntakeView(ClerkRequiredMixin, View):
                 version=self.version,
                 applicant=self.citizen,
                 applicant_data=applicant,
-                form_data=forms["procedure"].cleaned_data,
+                form_data=answers_to_storage(self.version.form_schema, forms["procedure"].cleaned_data),
                 result_delivery=intake["result_delivery"],
                 delivery_address=intake["delivery_address"],
                 uploads=forms["documents"].uploads(),

@@ -62,13 +62,31 @@ def test_a_citizen_creates_uploads_to_and_submits_a_dossier_through_the_api(api,
     assert [item["code"] for item in listed["results"]] == [first.json()["code"]]
 
 
-def test_refusals_name_the_field(api, birth, commune):
+def test_refusals_name_the_field_and_leave_no_draft_behind(api, birth, commune):
     response = _create(api, birth, commune, form_data={"ho_ten": ""}, result_delivery="drone")
     assert response.status_code == 400
     assert "result_delivery" in response.json()
     response = _create(api, birth, commune, applicant={"full_name": "A", "citizen_id": "123", "address": "x"})
     assert response.status_code == 400
     assert "citizen_id" in response.json()["applicant"]
+    response = _create(api, birth, commune, form_data={"ho_ten": ""})
+    assert response.status_code == 400
+    assert "ho_ten" in response.json()["form_data"]
+    assert not Dossier.objects.exists()
+
+
+def test_files_cannot_be_added_once_the_dossier_is_submitted(api, birth, commune):
+    reference = _create(api, birth, commune).json()["reference"]
+    document = birth.documents.get().pk
+    api.post(reverse("api:dossier-attachments", args=[reference]), {"document": document, "file": pdf_upload()})
+    api.post(
+        reverse("api:dossier-submit", args=[reference]),
+        {"submission_key": str(uuid.uuid4())},
+        content_type="application/json",
+    )
+    late = api.post(reverse("api:dossier-attachments", args=[reference]), {"document": document, "file": pdf_upload()})
+    assert late.status_code == 404
+    assert Dossier.objects.get().attachments.count() == 1
 
 
 def test_an_incomplete_draft_is_not_submitted(api, birth, commune):

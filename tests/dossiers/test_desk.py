@@ -132,3 +132,13 @@ def test_the_receipt_pdf_carries_the_form_fields_and_embeds_its_fonts(client, cl
     assert all(
         "/FontFile2" in font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts
     )
+
+
+def test_the_desk_does_not_open_staff_accounts_or_another_units_desk(client, clerk, citizen, birth, commune):
+    colleague = StaffMembershipFactory(agency=commune, role=Role.SPECIALIST).user
+    assert client.get(reverse("dossiers:desk_intake", args=[colleague.pk])).status_code == 404
+    page = client.get(reverse("dossiers:desk_citizen"), {"query": colleague.email}).content.decode()
+    assert 'data-testid="found-citizen"' not in page
+    other = AgencyFactory(code="000.14.22.H56")
+    response = client.get(reverse("dossiers:desk_intake", args=[citizen.pk]), {"co_quan": other.pk})
+    assert response.status_code == 404

@@ -55,10 +55,15 @@ def test_a_wrong_code_or_wrong_digits_get_the_same_answer(client, submitted, cod
     assert "Mới đăng ký" not in page
 
 
-def test_a_draft_cannot_be_looked_up(client, citizen, birth, commune):
-    dossier_start(applicant=citizen, version=birth, agency=commune)
-    page = client.post(reverse("dossiers:lookup"), {"code": "", "secret": "5678"}).content.decode()
-    assert 'data-testid="lookup-result"' not in page
+def test_the_public_timeline_shows_no_note(client, submitted):
+    from dossiers.models import DossierEvent
+
+    DossierEvent.objects.create(
+        dossier=submitted, to_status=submitted.status, kind="note", note="Bà Lê Thị Hoa, thôn 1, gọi lại sau"
+    )
+    page = client.post(reverse("dossiers:lookup"), {"code": submitted.code, "secret": "5678"}).content.decode()
+    assert 'data-testid="lookup-result"' in page
+    assert "gọi lại sau" not in page
 
 
 def test_guessing_digits_is_rate_limited(client, submitted):

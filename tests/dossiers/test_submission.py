@@ -276,3 +276,82 @@ def test_too_many_files_or_too_much_in_total_is_refused_with_the_limit_named(cit
         )
     assert "“lon.pdf”" in " ".join(error.value.messages)
     assert [a.original_name for a in dossier.attachments.all()] == ["mot.pdf"]
+
+
+def test_a_yes_no_answer_survives_the_round_trip_and_the_dossier_can_be_submitted(client, citizen, commune):
+    from dossiers.services import dossier_problems
+    from tests.factories import published_procedure
+
+    version = published_procedure(
+        code="1.000894",
+        agencies=[commune],
+        documents=[],
+        form_schema=[{"name": "da_ket_hon", "label": "Đã từng kết hôn", "type": "yesno", "required": True}],
+    )
+    client.force_login(citizen)
+    client.post(reverse("dossiers:start", args=[version.procedure.code]), {"agency": commune.pk})
+    dossier = Dossier.objects.get()
+    client.post(reverse("dossiers:step_form", args=[dossier.reference]), {"da_ket_hon": "no"})
+    dossier.refresh_from_db()
+    assert dossier.form_data == {"da_ket_hon": "no"}
+    page = client.get(reverse("dossiers:step_form", args=[dossier.reference])).content.decode()
+    assert re.search(r'value="no"[^>]*checked', page)
+    client.post(reverse("dossiers:step_delivery", args=[dossier.reference]), {"result_delivery": "desk"})
+    assert dossier_problems(dossier=Dossier.objects.get()) == []
+
+
+def test_the_same_submission_key_twice_returns_the_same_dossier(citizen, birth, commune):
+    from dossiers.services import (
+        attachment_add,
+        dossier_save_applicant,
+        dossier_save_delivery,
+        dossier_save_form,
+        dossier_start,
+        dossier_submit,
+    )
+
+    dossier = dossier_start(applicant=citizen, version=birth, agency=commune)
+    dossier_save_applicant(dossier=dossier, data={"full_name": "Lê Thị Hoa", "phone": "0912345678"})
+    dossier_save_form(dossier=dossier, data={"ho_ten": "An"})
+    attachment_add(dossier=dossier, required_document=birth.documents.get(), upload=pdf_upload(), by=citizen)
+    dossier_save_delivery(dossier=dossier, delivery="desk")
+    key = uuid.uuid4()
+    first = dossier_submit(dossier=dossier, by=citizen, submission_key=key)
+    again = dossier_submit(dossier=dossier, by=citizen, submission_key=key)
+    assert first.pk == again.pk and first.code == again.code
+    assert DossierEvent.objects.filter(dossier=first).count() == 1
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
+    with pytest.raises(ValidationError):  # files of a submitted dossier do not change
+        attachment_add(dossier=dossier, required_document=birth.documents.get(), upload=pdf_upload(), by=citizen)
+
+
+def test_staff_of_another_agency_get_404_for_the_dossier_its_file_and_its_receipt(client, citizen, birth, commune):
+    from accounts.constants import Role
+    from tests.factories import AgencyFactory, StaffMembershipFactory
+
+    client.force_login(citizen)
+    dossier = _fill_draft(client, birth, commune)
+    client.post(reverse("dossiers:step_review", args=[dossier.reference]), {"submission_key": str(uuid.uuid4())})
+    attachment = dossier.attachments.get()
+    own_clerk = StaffMembershipFactory(agency=commune, role=Role.CLERK).user
+    other_clerk = StaffMembershipFactory(agency=AgencyFactory(code="000.13.22.H56"), role=Role.CLERK).user
+    urls = [
+        reverse("dossiers:detail", args=[dossier.reference]),
+        reverse("dossiers:attachment", args=[attachment.pk]),
+        reverse("dossiers:receipt", args=[dossier.reference]),
+    ]
+    client.force_login(other_clerk)
+    assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    client.force_login(own_clerk)
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+
+
+def test_a_request_body_larger_than_a_dossier_may_hold_is_refused_before_it_is_read(client, settings):
+    settings.DOSSIER_MAX_TOTAL_BYTES = 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(reverse("dossiers:lookup"), {"code": "x" * 5000, "secret": "1234"})
+    assert response.status_code == 413
+    assert "tối đa" in response.content.decode()
