@@ -49,3 +49,51 @@ class EventKind(models.TextChoices):
     STATUS = "status", _("Status change")
     ATTACHMENT = "attachment", _("Documents added")
     NOTE = "note", _("Note")
+    HANDOVER = "handover", _("Handed over")
+    APOLOGY = "apology", _("Apology and new appointment")
+    PAYMENT = "payment", _("Payment recorded")
+
+
+class SlipKind(models.TextChoices):
+    RECEIPT = "receipt", _("Reception receipt and appointment")
+    SUPPLEMENT = "supplement", _("Request to complete the dossier")
+    REFUSAL = "refusal", _("Refusal to receive the dossier")
+    APOLOGY = "apology", _("Apology and new appointment")
+    STOP = "stop", _("Notice of stopped processing")
+    CONTROL_SHEET = "control_sheet", _("Processing control sheet")
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Early")
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    WITHIN_TIME = "within_time", _("Within time")
+    OVERDUE = "overdue", _("Overdue")
+
+
+# The state machine: what each status may become. One table; dossiers.services.workflow enforces it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED}),
+    Status.SUBMITTED: frozenset({Status.RECEIVED, Status.REFUSED, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN}),
+    Status.RECEIVED: frozenset({Status.PROCESSING, Status.WITHDRAWN, Status.STOPPED}),
+    Status.PROCESSING: frozenset(
+        {Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT, Status.STOPPED, Status.DONE, Status.WITHDRAWN}
+    ),
+    # A supplement asked before reception goes back to "submitted"; one asked during processing, to it.
+    Status.SUPPLEMENT_REQUESTED: frozenset({Status.SUBMITTED, Status.PROCESSING, Status.WITHDRAWN, Status.STOPPED}),
+    Status.AWAITING_PAYMENT: frozenset({Status.PROCESSING, Status.WITHDRAWN, Status.STOPPED}),
+    Status.DONE: frozenset({Status.RETURNED}),
+    Status.REFUSED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.STOPPED: frozenset(),
+    Status.RETURNED: frozenset(),
+}
+OPEN_STATUSES = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.AWAITING_PAYMENT,
+    }
+)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency
 from procedures.models import ProcedureVersion, RequiredDocument
 
-from .constants import NATIONAL_CODES, Channel, EventKind, ResultDelivery, Status
+from .constants import NATIONAL_CODES, Channel, EventKind, ResultDelivery, SlipKind, Status
 
 
 class Dossier(models.Model):
@@ -51,6 +51,24 @@ class Dossier(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # Where the dossier is now: the unit that holds it and the person handling it (empty: the unit's
+    # desk or queue). Kept by the routing services; the history is in the steps and events.
+    current_agency = models.ForeignKey(
+        Agency, verbose_name=_("held by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    result_delivery_note = models.CharField(_("result delivery record"), max_length=500, blank=True)
+    # A late dossier's apology gives a new appointment; the dossier stays counted late against due_at.
+    new_appointment_at = models.DateTimeField(_("new appointment"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -59,6 +77,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue"),
+            models.Index(fields=["current_assignee", "status", "due_at"], name="dossier_assignee_queue"),
         ]
 
     def __str__(self):
@@ -105,6 +125,7 @@ class Attachment(models.Model):
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
+    is_result = models.BooleanField(_("result document"), default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -156,3 +177,56 @@ class DossierEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The dossier history cannot be deleted."))
+
+
+class DossierStep(models.Model):
+    """One stretch of the dossier's route: who held it, from when, until when, against which share of
+    the time. The processing control sheet is printed from these rows."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField()
+    route_step = models.ForeignKey(
+        "procedures.RouteStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("step"), max_length=255)
+    agency = models.ForeignKey(Agency, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("step due at"))
+    finished_at = models.DateTimeField(_("handed on at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("route step of a dossier")
+        verbose_name_plural = _("route steps of dossiers")
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossier_step_unique_order")]
+
+    def __str__(self):
+        return f"{self.dossier} #{self.order} {self.name}"
+
+
+class Slip(models.Model):
+    """A slip issued to the applicant (receipt, supplement request, refusal, apology, stop notice...),
+    with what it said, so a reprint says the same."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="slips")
+    kind = models.CharField(_("slip"), max_length=30, choices=SlipKind.choices)
+    event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="slips")
+    data = models.JSONField(default=dict, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("slip")
+        verbose_name_plural = _("slips")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.dossier}"

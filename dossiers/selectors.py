@@ -2,12 +2,13 @@
 queryset, so looking it up answers 404, never someone else's data."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import Agency, User
 from accounts.selectors import agency_subtree, membership_list_active, user_find_by_identifier
 
-from .constants import Status
+from .constants import OPEN_STATUSES, Status, Timeliness
 from .models import Attachment, Dossier, DossierEvent
 
 
@@ -120,3 +121,31 @@ def lookup_timeline(*, dossier: Dossier) -> list[dict]:
         {"created_at": event.created_at, "status": event.get_to_status_display(), "agency": event.agency}
         for event in dossier.events.all()
     ]
+
+
+def dossier_timeliness(*, dossier: Dossier, now=None) -> str | None:
+    """Early / on time / late for a finished dossier (by its finish against its due time: early is a
+    date before the due date, on time is the due date not after the due time), within time / overdue
+    for one still open; None before it has a due time."""
+    if dossier.due_at is None:
+        return None
+    due = timezone.localtime(dossier.due_at)
+    if dossier.finished_at and dossier.status in (Status.DONE, Status.RETURNED):
+        finished = timezone.localtime(dossier.finished_at)
+        if finished.date() < due.date():
+            return Timeliness.EARLY
+        return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+    if dossier.status in OPEN_STATUSES:
+        return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE
+    return None
+
+
+def step_timeliness(*, step, now=None) -> str:
+    """The same judgement for one step of the route (slip 06)."""
+    due = timezone.localtime(step.due_at)
+    if step.finished_at:
+        finished = timezone.localtime(step.finished_at)
+        if finished.date() < due.date():
+            return Timeliness.EARLY
+        return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+    return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE

@@ -34,3 +34,31 @@ def birth(commune):
 @pytest.fixture
 def citizen():
     return UserFactory(full_name="Lê Thị Hoa", email="hoa@example.vn", phone="0912345678", citizen_id="038190001234")
+
+
+def submit_online(*, citizen, version, agency, when=None):
+    """A complete online dossier submitted through the services (at ``when`` if given)."""
+    import uuid
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from dossiers.services import (
+        attachment_add,
+        dossier_save_applicant,
+        dossier_save_delivery,
+        dossier_save_form,
+        dossier_start,
+        dossier_submit,
+    )
+
+    dossier = dossier_start(applicant=citizen, version=version, agency=agency)
+    dossier_save_applicant(
+        dossier=dossier, data={"full_name": citizen.full_name, "phone": "0912345678", "email": citizen.email or ""}
+    )
+    dossier_save_form(dossier=dossier, data={"ho_ten": "Nguyễn Minh An"})
+    for document in version.documents.filter(mandatory=True):
+        attachment_add(dossier=dossier, required_document=document, upload=pdf_upload(), by=citizen)
+    dossier_save_delivery(dossier=dossier, delivery="desk")
+    with mock.patch.object(timezone, "now", return_value=when or timezone.now()):
+        return dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())

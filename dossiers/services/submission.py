@@ -14,10 +14,10 @@ from accounts.models import Agency, User
 from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.models import ProcedureVersion, RequiredDocument
 
-from .constants import Channel, ResultDelivery, Status
-from .deadlines import add_working_days
-from .models import Attachment, Dossier, DossierCodeCounter, DossierEvent
-from .uploads import check_upload
+from ..constants import Channel, ResultDelivery, Status
+from ..deadlines import add_working_days
+from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
+from ..uploads import check_upload
 
 APPLICANT_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
 
@@ -169,7 +169,7 @@ def dossier_problems(*, dossier: Dossier) -> list[str]:
 
 
 def _notify_submitted(dossier_id: int) -> None:
-    from .tasks import dossier_notify_applicant_task
+    from ..tasks import dossier_notify_applicant_task
 
     dossier_notify_applicant_task.delay(dossier_id)
 

@@ -1,0 +1,447 @@
+"""The state machine of a dossier after submission: reception, routing along the procedure's steps,
+supplements, payment, stop, withdrawal, result and return, late apologies.
+
+Every change goes through ``_transition``: it locks the dossier row, checks that the dossier is still
+in the status the person saw (two clerks at once: one wins, the other is told), that the transition
+table allows the move and that the person may make it, then writes the append-only event, the new
+dates, the slip and queues the applicant's notification, all in one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Agency, User
+from procedures.calendar import WorkingCalendar
+
+from .. import permissions
+from ..constants import TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
+from ..models import Attachment, Dossier, DossierEvent, DossierStep, Slip
+from .submission import _attach
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+class DossierChanged(ValidationError):
+    """Someone else changed the dossier since the page was loaded."""
+
+
+@dataclass
+class Outcome:
+    dossier: Dossier
+    event: DossierEvent
+    slip: Slip | None = None
+
+
+def _notify(event_id: int) -> None:
+    from ..tasks import dossier_notify_event_task
+
+    dossier_notify_event_task.delay(event_id)
+
+
+def _lock(dossier: Dossier, expected_status: str | None) -> Dossier:
+    locked = Dossier.objects.select_for_update().select_related("procedure_version", "agency").get(pk=dossier.pk)
+    if expected_status is not None and locked.status != expected_status:
+        last = locked.events.select_related("actor").order_by("-created_at", "-pk").first()
+        who = last.actor.full_name if last and last.actor else ""
+        raise DossierChanged(
+            _("Someone else has just acted on this dossier: it is now “%(status)s”%(who)s. Reload the page.")
+            % {"status": locked.get_status_display(), "who": f" ({who})" if who else ""},
+            code="changed",
+        )
+    return locked
+
+
+def _transition(
+    *,
+    dossier: Dossier,
+    to: str,
+    by: User,
+    allowed,
+    note: str = "",
+    expected_status: str | None = None,
+    kind: str = EventKind.STATUS,
+) -> tuple[Dossier, DossierEvent]:
+    locked = _lock(dossier, expected_status)
+    if to not in TRANSITIONS[locked.status]:
+        raise TransitionNotAllowed(
+            _("A dossier that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": locked.get_status_display(), "to": Status(to).label},
+            code="transition",
+        )
+    if not allowed(user=by, dossier=locked):
+        raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        kind=kind,
+        from_status=locked.status,
+        to_status=to,
+        actor=by,
+        agency=locked.current_agency or locked.agency,
+        note=note,
+    )
+    locked.status = to
+    transaction.on_commit(lambda: _notify(event.pk))
+    return locked, event
+
+
+def _require(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: _("Give the reason: the applicant will read it.")})
+    return text
+
+
+def _slip(*, dossier: Dossier, kind: str, event: DossierEvent, by: User, **data) -> Slip:
+    return Slip.objects.create(dossier=dossier, kind=kind, event=event, issued_by=by, data=data)
+
+
+def _route_steps(dossier: Dossier) -> list:
+    return list(dossier.procedure_version.steps.select_related("agency").order_by("order", "pk"))
+
+
+def _open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: User, start: datetime) -> DossierStep:
+    """Close the current step and open the next one of the route (its share of the time counts from
+    ``start``). Past the planned steps (a step repeated, a detour) the stretch gets no share of its own
+    and is due when the dossier is."""
+    calendar = WorkingCalendar.current()
+    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    if current is not None:
+        current.finished_at = start
+        current.save(update_fields=["finished_at"])
+    order = (dossier.steps.aggregate(last=Max("order"))["last"] or 0) + 1
+    planned = _route_steps(dossier)
+    route_step = planned[order - 1] if order - 1 < len(planned) else None
+    due = calendar.add_working_days(start, route_step.days) if route_step else dossier.due_at or start
+    return DossierStep.objects.create(
+        dossier=dossier,
+        order=order,
+        route_step=route_step,
+        name=route_step.name if route_step else _("Handling"),
+        agency=agency,
+        assignee=assignee,
+        handed_by=by,
+        started_at=start,
+        due_at=due,
+    )
+
+
+def _clock_start(dossier: Dossier, now: datetime) -> datetime:
+    """An online dossier's time counts from its submission (after hours: the next working morning); a
+    walk-in's from its reception."""
+    return dossier.submitted_at if dossier.channel == Channel.ONLINE and dossier.submitted_at else now
+
+
+# ---- reception -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_receive(*, dossier: Dossier, by: User, expected_status: str | None = Status.SUBMITTED) -> Outcome:
+    """Accept an online dossier: received (national code 2), with its reception time, due date and
+    the reception receipt (slip 01). The reception is the route's first step."""
+    dossier, event = _transition(
+        dossier=dossier, to=Status.RECEIVED, by=by, allowed=permissions.can_receive, expected_status=expected_status
+    )
+    now = timezone.now()
+    dossier.received_at = now
+    dossier.due_at = WorkingCalendar.current().add_working_days(
+        _clock_start(dossier, now), dossier.procedure_version.processing_days
+    )
+    dossier.current_agency = dossier.agency
+    dossier.current_assignee = by
+    dossier.save(update_fields=["status", "received_at", "due_at", "current_agency", "current_assignee", "updated_at"])
+    _open_step(dossier=dossier, agency=dossier.agency, assignee=by, by=by, start=dossier.submitted_at or now)
+    slip = _slip(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by)
+    return Outcome(dossier, event, slip)
+
+
+@transaction.atomic
+def dossier_request_completion(
+    *, dossier: Dossier, by: User, missing: list[str], reason: str, expected_status: str | None = None
+) -> Outcome:
+    """Before acceptance: the dossier is incomplete; the applicant is told what is missing (slip 02).
+    During processing the same service asks for a supplement and pauses the clock."""
+    reason = _require(reason, "reason")
+    missing = [item.strip() for item in missing if item and item.strip()]
+    if not missing:
+        raise ValidationError({"missing": _("List at least one document or piece of information that is missing.")})
+    allowed = permissions.can_receive if dossier.status == Status.SUBMITTED else permissions.can_route
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.SUPPLEMENT_REQUESTED,
+        by=by,
+        allowed=allowed,
+        note=reason,
+        expected_status=expected_status,
+    )
+    dossier.save(update_fields=["status", "updated_at"])
+    slip = _slip(dossier=dossier, kind=SlipKind.SUPPLEMENT, event=event, by=by, missing=missing, reason=reason)
+    return Outcome(dossier, event, slip)
+
+
+@transaction.atomic
+def dossier_refuse(
+    *, dossier: Dossier, by: User, reason: str, expected_status: str | None = Status.SUBMITTED
+) -> Outcome:
+    """Refuse to receive (national code 3), with the reason on slip 03."""
+    reason = _require(reason, "reason")
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.REFUSED,
+        by=by,
+        allowed=permissions.can_receive,
+        note=reason,
+        expected_status=expected_status,
+    )
+    dossier.finished_at = timezone.now()
+    dossier.save(update_fields=["status", "finished_at", "updated_at"])
+    slip = _slip(dossier=dossier, kind=SlipKind.REFUSAL, event=event, by=by, reason=reason)
+    return Outcome(dossier, event, slip)
+
+
+@transaction.atomic
+def dossier_resubmit(*, dossier: Dossier, by: User, uploads=(), note: str = "") -> Outcome:
+    """The complete dossier after a completion or supplement request. The full time restarts from now
+    (the clock was paused); a dossier not yet received goes back to the desk as submitted."""
+    target = Status.PROCESSING if dossier.received_at else Status.SUBMITTED
+    dossier, event = _transition(
+        dossier=dossier,
+        to=target,
+        by=by,
+        allowed=permissions.can_resubmit,
+        note=note,
+        expected_status=Status.SUPPLEMENT_REQUESTED,
+    )
+    for document, upload in uploads:
+        _attach(dossier=dossier, required_document=document, upload=upload, by=by, replace=False)
+    now = timezone.now()
+    if dossier.received_at:
+        dossier.due_at = WorkingCalendar.current().add_working_days(now, dossier.procedure_version.processing_days)
+    else:
+        dossier.submitted_at = now
+    dossier.save(update_fields=["status", "due_at", "submitted_at", "updated_at"])
+    return Outcome(dossier, event)
+
+
+# ---- routing ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_hand_over(
+    *,
+    dossier: Dossier,
+    by: User,
+    to_agency: Agency,
+    to_user: User | None = None,
+    note: str = "",
+    expected_status: str | None = None,
+) -> Outcome:
+    """Hand the dossier to the next step: a specialist of a department, a leader for approval, another
+    agency (liên thông), or back to the receiving desk. The first hand-off after reception starts
+    processing (national code 4); each hand-off records who gave, who received, when, and opens the
+    next step with its share of the time."""
+    if to_user is not None and not to_user.memberships.filter(agency=to_agency, is_active=True).exists():
+        raise ValidationError(
+            {
+                "to_user": _("%(name)s does not work at %(agency)s.")
+                % {"name": to_user.full_name, "agency": to_agency.name}
+            }
+        )
+    locked = _lock(dossier, expected_status)
+    if locked.status not in (Status.RECEIVED, Status.PROCESSING):
+        raise TransitionNotAllowed(
+            _("A dossier that is “%(status)s” cannot be handed on.") % {"status": locked.get_status_display()}
+        )
+    if not permissions.can_route(user=by, dossier=locked):
+        raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    receiver = to_user.full_name if to_user else to_agency.name
+    text = _("Handed to %(receiver)s") % {"receiver": receiver} + (f": {note}" if note else "")
+    if locked.status == Status.RECEIVED:
+        locked, event = _transition(
+            dossier=locked, to=Status.PROCESSING, by=by, allowed=permissions.can_route, note=text
+        )
+    else:
+        event = DossierEvent.objects.create(
+            dossier=locked,
+            kind=EventKind.HANDOVER,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=by,
+            agency=to_agency,
+            note=text,
+        )
+    now = timezone.now()
+    _open_step(dossier=locked, agency=to_agency, assignee=to_user, by=by, start=now)
+    locked.current_agency = to_agency
+    locked.current_assignee = to_user
+    locked.save(update_fields=["status", "current_agency", "current_assignee", "updated_at"])
+    return Outcome(locked, event)
+
+
+# ---- other branches --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_request_payment(
+    *, dossier: Dossier, by: User, amount: int, note: str = "", expected_status: str | None = Status.PROCESSING
+) -> Outcome:
+    """Financial obligation requested (national code 6)."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Give the amount to pay, in đồng.")})
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.AWAITING_PAYMENT,
+        by=by,
+        allowed=permissions.can_route,
+        note=note or _("Amount to pay: %(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")},
+        expected_status=expected_status,
+    )
+    dossier.save(update_fields=["status", "updated_at"])
+    return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_record_payment(*, dossier: Dossier, by: User, note: str = "") -> Outcome:
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.PROCESSING,
+        by=by,
+        allowed=permissions.can_route,
+        note=note,
+        expected_status=Status.AWAITING_PAYMENT,
+        kind=EventKind.PAYMENT,
+    )
+    dossier.save(update_fields=["status", "updated_at"])
+    return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_stop(*, dossier: Dossier, by: User, reason: str, expected_status: str | None = None) -> Outcome:
+    """Processing stopped (national code 8), with the stop notice (slip 05)."""
+    reason = _require(reason, "reason")
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.STOPPED,
+        by=by,
+        allowed=permissions.can_stop,
+        note=reason,
+        expected_status=expected_status,
+    )
+    dossier.finished_at = timezone.now()
+    dossier.save(update_fields=["status", "finished_at", "updated_at"])
+    slip = _slip(dossier=dossier, kind=SlipKind.STOP, event=event, by=by, reason=reason)
+    return Outcome(dossier, event, slip)
+
+
+@transaction.atomic
+def dossier_withdraw(*, dossier: Dossier, by: User, reason: str, expected_status: str | None = None) -> Outcome:
+    """Withdrawn at the applicant's request (national code 7)."""
+    reason = _require(reason, "reason")
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.WITHDRAWN,
+        by=by,
+        allowed=permissions.can_withdraw,
+        note=reason,
+        expected_status=expected_status,
+    )
+    dossier.finished_at = timezone.now()
+    dossier.save(update_fields=["status", "finished_at", "updated_at"])
+    return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_complete(
+    *, dossier: Dossier, by: User, results, note: str = "", expected_status: str | None = Status.PROCESSING
+) -> Outcome:
+    """Processed, result ready (national code 9): the result document(s) are required."""
+    results = list(results or [])
+    if not results:
+        raise ValidationError({"results": _("Attach the result document.")})
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.DONE,
+        by=by,
+        allowed=permissions.can_complete,
+        note=note,
+        expected_status=expected_status,
+    )
+    for upload in results:
+        attachment = _attach(dossier=dossier, required_document=None, upload=upload, by=by, replace=False)
+        Attachment.objects.filter(pk=attachment.pk).update(is_result=True)
+    now = timezone.now()
+    dossier.finished_at = now
+    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    if current is not None:
+        current.finished_at = now
+        current.save(update_fields=["finished_at"])
+    dossier.current_agency = dossier.agency  # the result goes back to the receiving desk
+    dossier.current_assignee = None
+    dossier.save(update_fields=["status", "finished_at", "current_agency", "current_assignee", "updated_at"])
+    return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_return(
+    *, dossier: Dossier, by: User, delivery: str, record: str = "", expected_status: str | None = Status.DONE
+) -> Outcome:
+    """Result returned (national code 10) at the desk, by post or online, with the delivery recorded."""
+    if delivery not in ResultDelivery.values:
+        raise ValidationError({"delivery": _("Choose how the result was delivered.")})
+    if delivery == ResultDelivery.POST and not record.strip():
+        raise ValidationError({"record": _("Record the postal dispatch (e.g. the parcel number).")})
+    dossier, event = _transition(
+        dossier=dossier,
+        to=Status.RETURNED,
+        by=by,
+        allowed=permissions.can_return,
+        note=f"{ResultDelivery(delivery).label}{': ' + record if record else ''}",
+        expected_status=expected_status,
+    )
+    dossier.returned_at = timezone.now()
+    dossier.result_delivery_note = f"{delivery}: {record}".strip(": ")
+    dossier.save(update_fields=["status", "returned_at", "result_delivery_note", "updated_at"])
+    return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_apologise(*, dossier: Dossier, by: User, reason: str, new_appointment: datetime) -> Outcome:
+    """The apology for a late dossier with a new appointment (slip 04), before or after the due time
+    passes. The dossier stays counted late against its original due time."""
+    reason = _require(reason, "reason")
+    locked = _lock(dossier, None)
+    if locked.status not in TRANSITIONS or not TRANSITIONS[locked.status] or locked.due_at is None:
+        raise TransitionNotAllowed(_("Only a dossier still being handled can get an apology."))
+    if not permissions.can_apologise(user=by, dossier=locked):
+        raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    if new_appointment <= locked.due_at:
+        raise ValidationError({"new_appointment": _("The new appointment must be after the original one.")})
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        kind=EventKind.APOLOGY,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=by,
+        agency=locked.agency,
+        note=reason,
+    )
+    locked.new_appointment_at = new_appointment
+    locked.save(update_fields=["new_appointment_at", "updated_at"])
+    slip = _slip(
+        dossier=locked,
+        kind=SlipKind.APOLOGY,
+        event=event,
+        by=by,
+        reason=reason,
+        due_at=locked.due_at.isoformat(),
+        new_appointment=new_appointment.isoformat(),
+    )
+    transaction.on_commit(lambda: _notify(event.pk))
+    return Outcome(locked, event, slip)
