@@ -1,8 +1,11 @@
 from .constants import Role
-from .permissions import has_role
+from .permissions import has_role, is_staff_member
 
 
 def roles(request):
     """Role flags for the navigation, evaluated only when a template asks (no query otherwise)."""
     user = request.user
-    return {"is_desk_clerk": lambda: has_role(user=user, role=Role.CLERK)}
+    return {
+        "is_desk_clerk": lambda: has_role(user=user, role=Role.CLERK),
+        "is_staff_member": lambda: is_staff_member(user=user),
+    }

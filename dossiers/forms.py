@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import normalize_phone, validate_citizen_id, validate_phone
 from procedures.models import ProcedureVersion
 
-from .constants import ResultDelivery
+from .constants import ResultDelivery, Status
 from .uploads import allowed_types_label
 
 
@@ -146,3 +146,21 @@ class DeskIntakeForm(DeliveryForm):
     """What a clerk records of a walk-in dossier besides the procedure form and the scanned documents."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code, name or phone"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    procedure = forms.CharField(label=_("Procedure code"), required=False, max_length=20)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("All")), ("soon", _("Due within a working day")), ("overdue", _("Overdue"))],
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Open"))] + [
+            (value, label) for value, label in Status.choices if value != Status.DRAFT
+        ]

@@ -1,6 +1,7 @@
 """Reads of dossiers with their visibility rules. A dossier a user may not see is simply not in their
 queryset, so looking it up answers 404, never someone else's data."""
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -27,16 +28,14 @@ def dossier_list_visible_to(*, user: User) -> QuerySet[Dossier]:
     if not (user and user.is_authenticated and user.is_active):
         return Dossier.objects.none()
     own = Dossier.objects.filter(applicant=user)
-    agency_ids = set()
-    for membership in membership_list_active(user=user):
-        if membership.role == Role.LEADER:
-            agency_ids.update(agency_subtree(agency=membership.agency).values_list("pk", flat=True))
-        elif membership.role in (Role.CLERK, Role.SPECIALIST):
-            agency_ids.add(membership.agency_id)
+    agency_ids = staff_agency_ids(user=user)
     if not agency_ids:
         return own
-    staff = Dossier.objects.filter(agency_id__in=agency_ids).exclude(status=Status.DRAFT)
-    return (own | staff).distinct()
+    # A dossier is visible where it was received and wherever it has been (liên thông steps).
+    staff = Dossier.objects.exclude(status=Status.DRAFT).filter(
+        models.Q(agency_id__in=agency_ids) | models.Q(steps__agency_id__in=agency_ids) | models.Q(current_assignee=user)
+    )
+    return Dossier.objects.filter(models.Q(pk__in=own.values("pk")) | models.Q(pk__in=staff.values("pk")))
 
 
 def dossier_get_detail(*, user: User, reference) -> Dossier:
@@ -149,3 +148,57 @@ def step_timeliness(*, step, now=None) -> str:
             return Timeliness.EARLY
         return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
     return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE
+
+
+def staff_agency_ids(*, user: User) -> set[int]:
+    """Units whose dossiers ``user`` works on: their own, and for leaders everything below."""
+    ids = set()
+    for membership in membership_list_active(user=user):
+        if membership.role == Role.LEADER:
+            ids.update(agency_subtree(agency=membership.agency).values_list("pk", flat=True))
+        elif membership.role in (Role.CLERK, Role.SPECIALIST):
+            ids.add(membership.agency_id)
+    return ids
+
+
+def dossier_queue(
+    *,
+    user: User,
+    status: str | None = None,
+    procedure: str | None = None,
+    due: str | None = None,
+    query: str = "",
+    mine: bool = False,
+    now=None,
+) -> QuerySet[Dossier]:
+    """The work queue: dossiers held now by the user's units (or assigned to them), open ones unless a
+    status is asked for, soonest due first. ``due``: "soon" (within one working day) or "overdue"."""
+    from procedures.calendar import WorkingCalendar
+
+    now = now or timezone.now()
+    agency_ids = staff_agency_ids(user=user)
+    dossiers = Dossier.objects.exclude(status=Status.DRAFT).filter(
+        models.Q(current_agency_id__in=agency_ids)
+        | models.Q(current_agency__isnull=True, agency_id__in=agency_ids)
+        | models.Q(current_assignee=user)
+    )
+    if mine:
+        dossiers = dossiers.filter(current_assignee=user)
+    dossiers = dossiers.filter(status=status) if status else dossiers.filter(status__in=OPEN_STATUSES)
+    if procedure:
+        dossiers = dossiers.filter(procedure_version__procedure__code=procedure)
+    if due == "overdue":
+        dossiers = dossiers.filter(due_at__lt=now)
+    elif due == "soon":
+        dossiers = dossiers.filter(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
+    query = (query or "").strip()
+    if query:
+        digits = query.replace(" ", "")
+        dossiers = dossiers.filter(
+            models.Q(code__icontains=query)
+            | models.Q(applicant_data__full_name__icontains=query)
+            | models.Q(applicant_data__phone__icontains=digits)
+        )
+    return dossiers.select_related(
+        "procedure_version__procedure", "agency", "current_agency", "current_assignee"
+    ).order_by(models.F("due_at").asc(nulls_last=True), "pk")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("ho-so-cua-toi/", views.MyDossiersView.as_view(), name="mine"),
     path("ho-so/<uuid:reference>/phieu-tiep-nhan.pdf", views.ReceiptView.as_view(), name="receipt"),
     path("tra-cuu/", views.LookupView.as_view(), name="lookup"),
+    path("mot-cua/ho-so/", views.QueueView.as_view(), name="queue"),
+    path("mot-cua/ho-so/<uuid:reference>/<slug:action>/", views.DossierActionView.as_view(), name="action"),
     path("mot-cua/tiep-nhan/", views.DeskCitizenView.as_view(), name="desk_citizen"),
     path("mot-cua/tiep-nhan/<int:citizen_id>/", views.DeskIntakeView.as_view(), name="desk_intake"),
 ]

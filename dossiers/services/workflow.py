@@ -20,7 +20,7 @@ from accounts.models import Agency, User
 from procedures.calendar import WorkingCalendar
 
 from .. import permissions
-from ..constants import TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
+from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
 from ..models import Attachment, Dossier, DossierEvent, DossierStep, Slip
 from .submission import _attach
 
@@ -417,7 +417,7 @@ def dossier_apologise(*, dossier: Dossier, by: User, reason: str, new_appointmen
     passes. The dossier stays counted late against its original due time."""
     reason = _require(reason, "reason")
     locked = _lock(dossier, None)
-    if locked.status not in TRANSITIONS or not TRANSITIONS[locked.status] or locked.due_at is None:
+    if locked.status not in OPEN_STATUSES or locked.received_at is None or locked.due_at is None:
         raise TransitionNotAllowed(_("Only a dossier still being handled can get an apology."))
     if not permissions.can_apologise(user=by, dossier=locked):
         raise PermissionDenied(_("Your role does not allow this action on this dossier."))

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from dossiers.constants import NATIONAL_CODES, Status
+from dossiers.constants import NATIONAL_CODES, Status, Timeliness
 
 register = template.Library()
 
@@ -33,3 +33,8 @@ def status_badge(status: str) -> str:
         code if code is not None else "",
         label,
     )
+
+
+@register.filter
+def timeliness_label(value: str | None) -> str:
+    return Timeliness(value).label if value else ""

@@ -13,6 +13,7 @@ from .citizen import (
     ReviewStepView,
 )
 from .desk import DeskCitizenView, DeskIntakeView
+from .staff import DossierActionView, QueueView
 
 __all__ = [
     "ApplicantStepView",
@@ -21,12 +22,14 @@ __all__ = [
     "DeskCitizenView",
     "DeskIntakeView",
     "DocumentsStepView",
+    "DossierActionView",
     "DossierDetailView",
     "DossierStartView",
     "DossierSubmittedView",
     "FormStepView",
     "LookupView",
     "MyDossiersView",
+    "QueueView",
     "ReceiptView",
     "ReviewStepView",
 ]

@@ -16,6 +16,7 @@ from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
+from accounts.permissions import is_staff_member
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -29,7 +30,9 @@ from ..selectors import (
     dossier_get_draft,
     dossier_list_for_applicant,
     dossier_lookup,
+    dossier_timeliness,
     lookup_timeline,
+    step_timeliness,
 )
 from ..services import (
     attachment_add,
@@ -41,6 +44,7 @@ from ..services import (
     dossier_submit,
 )
 from ..slips import receipt_pdf
+from .staff import staff_context
 
 STEPS = [
     ("applicant", "nguoi-nop"),
@@ -263,12 +267,22 @@ class MyDossiersView(LoginRequiredMixin, View):
 
 
 class DossierDetailView(LoginRequiredMixin, View):
+    """The dossier's page: for the applicant their dossier and its history; for staff also the
+    documents, the route so far, the slips and the actions they may take."""
+
     def get(self, request, reference):
         try:
             dossier = dossier_get_detail(user=request.user, reference=reference)
         except Dossier.DoesNotExist:
             raise Http404 from None
-        return render(request, "dossiers/detail.html", {"dossier": dossier})
+        context = {"dossier": dossier, "timeliness": dossier_timeliness(dossier=dossier)}
+        if is_staff_member(user=request.user):
+            context |= staff_context(user=request.user, dossier=dossier)
+            context["steps"] = [
+                (step, step_timeliness(step=step))
+                for step in dossier.steps.select_related("agency", "assignee", "handed_by")
+            ]
+        return render(request, "dossiers/detail.html", context)
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):

@@ -1,11 +1,15 @@
 import io
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 from PIL import Image
 
-from tests.factories import AgencyFactory, UserFactory, published_procedure
+from accounts.constants import Role
+from procedures.constants import AgencyLevel, StepRole
+from procedures.services import StepData
+from tests.factories import AgencyFactory, StaffMembershipFactory, UserFactory, published_procedure
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -62,3 +66,43 @@ def submit_online(*, citizen, version, agency, when=None):
     dossier_save_delivery(dossier=dossier, delivery="desk")
     with mock.patch.object(timezone, "now", return_value=when or timezone.now()):
         return dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
+
+
+@pytest.fixture
+def district():
+    return AgencyFactory(district=True, code="000.00.22.H56", name="UBND huyện Như Thanh")
+
+
+@pytest.fixture
+def network(district):
+    commune = AgencyFactory(code="000.12.22.H56", name="UBND xã Xuân Du", parent=district)
+    department = AgencyFactory(department=True, code="000.04.22.H56", name="Phòng LĐ-TB&XH", parent=district)
+    return {
+        "district": district,
+        "commune": commune,
+        "department": department,
+        "clerk": StaffMembershipFactory(agency=commune, role=Role.CLERK, user__full_name="Trần Thị Bình").user,
+        "specialist": StaffMembershipFactory(agency=department, role=Role.SPECIALIST).user,
+        "leader": StaffMembershipFactory(agency=district, role=Role.LEADER).user,
+        "other_clerk": StaffMembershipFactory(
+            agency=AgencyFactory(code="000.13.22.H56", parent=district), role=Role.CLERK
+        ).user,
+    }
+
+
+@pytest.fixture
+def allowance(network):
+    """A joint procedure: commune desk → district department → district leader → commune desk."""
+    return published_procedure(
+        code="1.001776",
+        name="Trợ cấp xã hội hằng tháng",
+        agency_level=AgencyLevel.DISTRICT,
+        agencies=[network["commune"]],
+        processing_days=Decimal("10"),
+        steps=[
+            StepData(name="Tiếp nhận", role=StepRole.CLERK, days=Decimal("0.5")),
+            StepData(name="Thẩm định", role=StepRole.SPECIALIST, days=Decimal("6"), agency=network["department"]),
+            StepData(name="Phê duyệt", role=StepRole.LEADER, days=Decimal("3"), agency=network["district"]),
+            StepData(name="Trả kết quả", role=StepRole.CLERK, days=Decimal("0.5")),
+        ],
+    )

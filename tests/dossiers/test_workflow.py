@@ -1,6 +1,5 @@
 import threading
 from datetime import datetime
-from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -28,54 +27,11 @@ from dossiers.services import (
     dossier_stop,
     dossier_withdraw,
 )
-from procedures.constants import AgencyLevel, StepRole
-from procedures.services import StepData
 from tests.dossiers.conftest import pdf_upload, submit_online
-from tests.factories import AgencyFactory, StaffMembershipFactory, published_procedure
+from tests.factories import StaffMembershipFactory
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def district():
-    district = AgencyFactory(district=True, code="000.00.22.H56", name="UBND huyện Như Thanh")
-    return district
-
-
-@pytest.fixture
-def network(district):
-    commune = AgencyFactory(code="000.12.22.H56", name="UBND xã Xuân Du", parent=district)
-    department = AgencyFactory(department=True, code="000.04.22.H56", name="Phòng LĐ-TB&XH", parent=district)
-    return {
-        "district": district,
-        "commune": commune,
-        "department": department,
-        "clerk": StaffMembershipFactory(agency=commune, role=Role.CLERK, user__full_name="Trần Thị Bình").user,
-        "specialist": StaffMembershipFactory(agency=department, role=Role.SPECIALIST).user,
-        "leader": StaffMembershipFactory(agency=district, role=Role.LEADER).user,
-        "other_clerk": StaffMembershipFactory(
-            agency=AgencyFactory(code="000.13.22.H56", parent=district), role=Role.CLERK
-        ).user,
-    }
-
-
-@pytest.fixture
-def allowance(network):
-    """A joint procedure: commune desk → district department → district leader → commune desk."""
-    return published_procedure(
-        code="1.001776",
-        name="Trợ cấp xã hội hằng tháng",
-        agency_level=AgencyLevel.DISTRICT,
-        agencies=[network["commune"]],
-        processing_days=Decimal("10"),
-        steps=[
-            StepData(name="Tiếp nhận", role=StepRole.CLERK, days=Decimal("0.5")),
-            StepData(name="Thẩm định", role=StepRole.SPECIALIST, days=Decimal("6"), agency=network["department"]),
-            StepData(name="Phê duyệt", role=StepRole.LEADER, days=Decimal("3"), agency=network["district"]),
-            StepData(name="Trả kết quả", role=StepRole.CLERK, days=Decimal("0.5")),
-        ],
-    )
 
 
 def test_a_joint_dossier_goes_commune_desk_department_leader_and_back_to_the_citizen(citizen, network, allowance):

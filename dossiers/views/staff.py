@@ -1,0 +1,90 @@
+"""Staff pages: the work queue, and the actions on a dossier (shown on the dossier's page)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import is_staff_member
+
+from ..actions import ACTIONS_BY_NAME, actions_for, form_for
+from ..constants import Status
+from ..forms import QueueFilterForm
+from ..models import Dossier
+from ..selectors import dossier_get_detail, dossier_queue
+
+PAGE_SIZE = 50
+
+
+class StaffRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_staff_member(user=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class QueueView(StaffRequiredMixin, View):
+    def get(self, request):
+        form = QueueFilterForm(request.GET or None, user=request.user)
+        filters = {}
+        if form.is_bound:
+            form.is_valid()
+            filters = form.cleaned_data
+        dossiers = dossier_queue(
+            user=request.user,
+            status=filters.get("status") or None,
+            procedure=filters.get("procedure") or None,
+            due=filters.get("due") or None,
+            query=filters.get("q") or "",
+            mine=bool(filters.get("mine")),
+        )
+        page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request, "dossiers/staff/queue.html", {"form": form, "page": page, "filters_query": query.urlencode()}
+        )
+
+
+class DossierActionView(StaffRequiredMixin, View):
+    """POST one action from the dossier page; the service decides, the page says what happened."""
+
+    def post(self, request, reference, action):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        chosen = ACTIONS_BY_NAME.get(action)
+        if chosen is None:
+            raise Http404
+        form = form_for(chosen, dossier, request.POST, request.FILES)
+        if form is not None and not form.is_valid():
+            for field, errors in form.errors.items():
+                for error in errors:
+                    messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+            return redirect(dossier)
+        expected = request.POST.get("expected_status") or None
+        if expected not in Status.values:
+            expected = None
+        try:
+            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected)
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("Your role does not allow this action on this dossier."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
+        return redirect(dossier)
+
+
+def staff_context(*, user, dossier) -> dict:
+    """What the dossier page adds for staff: the actions open to them, with their forms."""
+    actions = actions_for(user=user, dossier=dossier)
+    return {"staff_actions": [(action, form_for(action, dossier)) for action in actions]}
