@@ -47,6 +47,7 @@ def dossier_get_detail(*, user: User, reference) -> Dossier:
             Prefetch("attachments", queryset=Attachment.objects.select_related("required_document")),
             Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "agency")),
             "procedure_version__documents",
+            "slips",
         )
         .get(reference=reference)
     )

@@ -7,14 +7,16 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
 import qrcode
 import qrcode.image.svg
 
-from .constants import Status
-from .models import Dossier
+from .constants import SlipKind, Status, Timeliness
+from .models import Dossier, Slip
+from .selectors import step_timeliness
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -60,3 +62,42 @@ def receipt_context(dossier: Dossier) -> dict:
 def receipt_pdf(dossier: Dossier) -> bytes:
     """Slip 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
     return _render_pdf("dossiers/slips/receipt.html", receipt_context(dossier))
+
+
+SLIP_TEMPLATES = {
+    SlipKind.SUPPLEMENT: "dossiers/slips/supplement.html",
+    SlipKind.REFUSAL: "dossiers/slips/refusal.html",
+    SlipKind.APOLOGY: "dossiers/slips/apology.html",
+    SlipKind.STOP: "dossiers/slips/stop.html",
+}
+
+
+def slip_pdf(slip: Slip) -> bytes:
+    """Slips 02 (supplement), 03 (refusal), 04 (apology), 05 (stop) as issued: from the slip's own
+    record, so a reprint says exactly what the first print said."""
+    if slip.kind == SlipKind.RECEIPT:
+        return receipt_pdf(slip.dossier)
+    data = slip.data or {}
+    context = {
+        "slip": slip,
+        "dossier": slip.dossier,
+        "agency": slip.dossier.agency,
+        "issued_at": slip.created_at,
+        "due_at": parse_datetime(data["due_at"]) if data.get("due_at") else None,
+        "new_appointment": parse_datetime(data["new_appointment"]) if data.get("new_appointment") else None,
+    }
+    return _render_pdf(SLIP_TEMPLATES[slip.kind], context)
+
+
+def control_sheet_pdf(dossier: Dossier) -> bytes:
+    """Slip 06 (2018 numbering 05): one row per hand-off with its times and early/on time/late."""
+    steps = list(dossier.steps.select_related("agency", "assignee", "handed_by").order_by("order"))
+    rows = []
+    previous = None
+    with translation.override("vi"):
+        for step in steps:
+            judged = Timeliness(step_timeliness(step=step)).label
+            rows.append({"step": step, "judged": str(judged), "from_agency": previous.agency.name if previous else ""})
+            previous = step
+    context = {"dossier": dossier, "agency": dossier.agency, "rows": rows, "issued_at": timezone.now()}
+    return _render_pdf("dossiers/slips/control_sheet.html", context)

@@ -11,13 +11,15 @@ from .citizen import (
     MyDossiersView,
     ReceiptView,
     ReviewStepView,
+    SlipView,
 )
 from .desk import DeskCitizenView, DeskIntakeView
-from .staff import DossierActionView, QueueView
+from .staff import ControlSheetView, DossierActionView, QueueView
 
 __all__ = [
     "ApplicantStepView",
     "AttachmentDownloadView",
+    "ControlSheetView",
     "DeliveryStepView",
     "DeskCitizenView",
     "DeskIntakeView",
@@ -32,4 +34,5 @@ __all__ = [
     "QueueView",
     "ReceiptView",
     "ReviewStepView",
+    "SlipView",
 ]

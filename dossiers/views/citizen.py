@@ -43,7 +43,7 @@ from ..services import (
     dossier_start,
     dossier_submit,
 )
-from ..slips import receipt_pdf
+from ..slips import receipt_pdf, slip_pdf
 from .staff import staff_context
 
 STEPS = [
@@ -338,4 +338,20 @@ class ReceiptView(LoginRequiredMixin, View):
             raise Http404
         response = HttpResponse(receipt_pdf(dossier), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="phieu-tiep-nhan-{dossier.code}.pdf"'
+        return response
+
+
+class SlipView(LoginRequiredMixin, View):
+    """A slip issued on the dossier (supplement request, refusal, apology, stop notice), as issued."""
+
+    def get(self, request, reference, pk):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        slip = dossier.slips.filter(pk=pk).select_related("issued_by", "dossier__agency__parent").first()
+        if slip is None:
+            raise Http404
+        response = HttpResponse(slip_pdf(slip), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{slip.kind}-{dossier.code}.pdf"'
         return response

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,6 +16,7 @@ from ..constants import Status
 from ..forms import QueueFilterForm
 from ..models import Dossier
 from ..selectors import dossier_get_detail, dossier_queue
+from ..slips import control_sheet_pdf
 
 PAGE_SIZE = 50
 
@@ -88,3 +89,16 @@ def staff_context(*, user, dossier) -> dict:
     """What the dossier page adds for staff: the actions open to them, with their forms."""
     actions = actions_for(user=user, dossier=dossier)
     return {"staff_actions": [(action, form_for(action, dossier)) for action in actions]}
+
+
+class ControlSheetView(StaffRequiredMixin, View):
+    """The processing control sheet, printed from the recorded hand-offs."""
+
+    def get(self, request, reference):
+        try:
+            dossier = dossier_get_detail(user=request.user, reference=reference)
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        response = HttpResponse(control_sheet_pdf(dossier), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+        return response
