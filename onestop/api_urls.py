@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts.api.views import AgencyListApi
+from dossiers.api.staff import DossierActionApi, DossierActionsListApi, QueueApi
 from dossiers.api.views import (
     AttachmentFileApi,
     AttachmentUploadApi,
@@ -20,4 +21,7 @@ urlpatterns = [
     path("dossiers/<uuid:reference>/attachments/", AttachmentUploadApi.as_view(), name="dossier-attachments"),
     path("dossiers/<uuid:reference>/submit/", DossierSubmitApi.as_view(), name="dossier-submit"),
     path("attachments/<int:pk>/file/", AttachmentFileApi.as_view(), name="attachment-file"),
+    path("staff/queue/", QueueApi.as_view(), name="staff-queue"),
+    path("dossiers/<uuid:reference>/actions/", DossierActionsListApi.as_view(), name="dossier-actions"),
+    path("dossiers/<uuid:reference>/actions/<slug:action>/", DossierActionApi.as_view(), name="dossier-action"),
 ]

@@ -84,3 +84,30 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     submission_key = serializers.UUIDField(help_text="A fresh UUID per submission; repeating it is harmless.")
+
+
+class StepSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    assignee = serializers.CharField(source="assignee.full_name", default=None)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class QueueItemSerializer(DossierListSerializer):
+    applicant_name = serializers.CharField(source="applicant_data.full_name", default="")
+    current_agency = serializers.CharField(source="current_agency.code", default=None)
+    current_assignee = serializers.CharField(source="current_assignee.full_name", default=None)
+
+    class Meta(DossierListSerializer.Meta):
+        fields = [*DossierListSerializer.Meta.fields, "applicant_name", "current_agency", "current_assignee"]
+
+
+class ActionInputSerializer(serializers.Serializer):
+    """Fields of an action, named as on the page (without the form prefix): reason, missing (lines),
+    target (``a<agency id>`` or ``a<agency id>u<user id>``), amount, note, result (file), delivery,
+    record, new_appointment, file; and ``expected_status``, the status the caller last saw."""
+
+    expected_status = serializers.CharField(required=False)

@@ -276,8 +276,10 @@ class DossierDetailView(LoginRequiredMixin, View):
         except Dossier.DoesNotExist:
             raise Http404 from None
         context = {"dossier": dossier, "timeliness": dossier_timeliness(dossier=dossier)}
+        # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
+        # resubmission after a supplement request.
+        context |= staff_context(user=request.user, dossier=dossier)
         if is_staff_member(user=request.user):
-            context |= staff_context(user=request.user, dossier=dossier)
             context["steps"] = [
                 (step, step_timeliness(step=step))
                 for step in dossier.steps.select_related("agency", "assignee", "handed_by")

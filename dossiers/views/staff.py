@@ -53,8 +53,9 @@ class QueueView(StaffRequiredMixin, View):
         )
 
 
-class DossierActionView(StaffRequiredMixin, View):
-    """POST one action from the dossier page; the service decides, the page says what happened."""
+class DossierActionView(LoginRequiredMixin, View):
+    """POST one action from the dossier page; the service decides (role, status, concurrent change),
+    the page says what happened. Citizens reach it too, for their own withdrawal and resubmission."""
 
     def post(self, request, reference, action):
         try:

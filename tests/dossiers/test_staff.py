@@ -156,3 +156,32 @@ def test_a_district_leader_sees_the_communes_dossiers(client, citizen, network, 
     outsider = StaffMembershipFactory(agency=other_district, role=Role.LEADER).user
     client.force_login(outsider)
     assert client.get(reverse("dossiers:detail", args=[dossier.reference])).status_code == 404
+
+
+def test_a_citizen_resubmits_online_after_a_supplement_request(client, citizen, network, allowance):
+    from dossiers.services import dossier_request_completion
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_request_completion(dossier=dossier, by=network["clerk"], missing=["Giấy khám sức khỏe"], reason="Thiếu")
+    client.force_login(citizen)
+    page = client.get(reverse("dossiers:detail", args=[dossier.reference])).content.decode()
+    assert 'data-action="resubmit"' in page
+    assert 'data-action="receive"' not in page
+    client.post(
+        reverse("dossiers:action", args=[dossier.reference, "resubmit"]),
+        {"expected_status": "supplement_requested", "resubmit-file": pdf_upload("giay-kham.pdf")},
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.attachments.filter(original_name="giay-kham.pdf").exists()
+
+
+def test_a_citizen_cannot_act_as_a_clerk(client, citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    client.force_login(citizen)
+    response = client.post(
+        reverse("dossiers:action", args=[dossier.reference, "receive"]), {"expected_status": "submitted"}, follow=True
+    )
+    assert "Vai trò của bạn không được thực hiện thao tác này" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
