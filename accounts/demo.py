@@ -62,6 +62,7 @@ DEMO_USERS = [
     DemoUser("motcua.huyen@demo.vn", "0900000001", "Nguyễn Văn An", Role.CLERK, DISTRICT_DESK),
     DemoUser("motcua.bensung@demo.vn", "0900000002", "Trần Thị Bình", Role.CLERK, commune_code(0)),
     DemoUser("chuyenvien.tuphap@demo.vn", "0900000003", "Phạm Minh Châu", Role.SPECIALIST, "000.02.22.H56"),
+    DemoUser("chuyenvien.ldtbxh@demo.vn", "0900000006", "Vũ Thị Lan", Role.SPECIALIST, "000.04.22.H56"),
     DemoUser("lanhdao.huyen@demo.vn", "0900000004", "Hoàng Văn Dũng", Role.LEADER, DISTRICT[0]),
     DemoUser("quantri.danhmuc@demo.vn", "0900000005", "Đỗ Thu Hà", Role.CATALOGUE_ADMIN, DISTRICT[0], True),
     DemoUser("admin@demo.vn", "0900000009", "Quản trị hệ thống", None, None, True, True),

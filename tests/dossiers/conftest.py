@@ -40,7 +40,7 @@ def citizen():
     return UserFactory(full_name="Lê Thị Hoa", email="hoa@example.vn", phone="0912345678", citizen_id="038190001234")
 
 
-def submit_online(*, citizen, version, agency, when=None):
+def submit_online(*, citizen, version, agency, when=None, form_data=None):
     """A complete online dossier submitted through the services (at ``when`` if given)."""
     import uuid
     from unittest import mock
@@ -60,7 +60,7 @@ def submit_online(*, citizen, version, agency, when=None):
     dossier_save_applicant(
         dossier=dossier, data={"full_name": citizen.full_name, "phone": "0912345678", "email": citizen.email or ""}
     )
-    dossier_save_form(dossier=dossier, data={"ho_ten": "Nguyễn Minh An"})
+    dossier_save_form(dossier=dossier, data=form_data or {"ho_ten": "Nguyễn Minh An"})
     for document in version.documents.filter(mandatory=True):
         attachment_add(dossier=dossier, required_document=document, upload=pdf_upload(), by=citizen)
     dossier_save_delivery(dossier=dossier, delivery="desk")
