@@ -203,3 +203,15 @@ def dossier_queue(
     return dossiers.select_related(
         "procedure_version__procedure", "agency", "current_agency", "current_assignee"
     ).order_by(models.F("due_at").asc(nulls_last=True), "pk")
+
+
+def dossier_answers(*, dossier: Dossier) -> list[tuple[str, str]]:
+    """The procedure form's answers with their labels, in the form's order."""
+    answers = dossier.form_data or {}
+    return [(spec["label"], answers.get(spec["name"], "")) for spec in dossier.procedure_version.form_schema]
+
+
+def dossier_current_since(*, dossier: Dossier):
+    """Since when the dossier has been where it is now (the start of its open step)."""
+    step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    return step.started_at if step else None

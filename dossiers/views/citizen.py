@@ -20,12 +20,14 @@ from accounts.permissions import is_staff_member
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
-from ..constants import ResultDelivery, Status
+from ..constants import OPEN_STATUSES, ResultDelivery, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
 from ..models import Attachment, Dossier
 from ..permissions import can_download_receipt
 from ..selectors import (
     attachment_get_visible,
+    dossier_answers,
+    dossier_current_since,
     dossier_get_detail,
     dossier_get_draft,
     dossier_list_for_applicant,
@@ -227,10 +229,7 @@ class ReviewStepView(WizardStepView):
         context = self.context(
             form,
             problems=dossier_problems(dossier=self.dossier),
-            form_fields=[
-                (spec["label"], self.dossier.form_data.get(spec["name"], ""))
-                for spec in self.dossier.procedure_version.form_schema
-            ],
+            form_fields=dossier_answers(dossier=self.dossier),
         )
         return render(self.request, self.template_name, context, status=status)
 
@@ -275,7 +274,13 @@ class DossierDetailView(LoginRequiredMixin, View):
             dossier = dossier_get_detail(user=request.user, reference=reference)
         except Dossier.DoesNotExist:
             raise Http404 from None
-        context = {"dossier": dossier, "timeliness": dossier_timeliness(dossier=dossier)}
+        context = {
+            "dossier": dossier,
+            "timeliness": dossier_timeliness(dossier=dossier),
+            "open_statuses": OPEN_STATUSES,
+            "current_since": dossier_current_since(dossier=dossier),
+            "form_fields": dossier_answers(dossier=dossier),
+        }
         # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
         # resubmission after a supplement request.
         context |= staff_context(user=request.user, dossier=dossier)

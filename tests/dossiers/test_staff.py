@@ -185,3 +185,19 @@ def test_a_citizen_cannot_act_as_a_clerk(client, citizen, network, allowance):
     assert "Vai trò của bạn không được thực hiện thao tác này" in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
+
+
+def test_the_citizen_sees_where_the_dossier_is_who_has_it_and_since_when(client, citizen, network, allowance):
+    from dossiers.services import dossier_hand_over, dossier_receive
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_receive(dossier=dossier, by=network["clerk"])
+    dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["department"], to_user=network["specialist"]
+    )
+    client.force_login(citizen)
+    page = client.get(reverse("dossiers:detail", args=[dossier.reference])).content.decode()
+    assert "Hồ sơ đang ở" in page
+    assert "Phòng LĐ-TB&amp;XH" in page
+    assert network["specialist"].full_name in page
+    assert "Nguyễn Minh An" in page  # the form's answers
