@@ -18,6 +18,7 @@ from ..constants import Channel, ResultDelivery, Status
 from ..deadlines import add_working_days
 from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
 from ..uploads import check_upload
+from .routing import open_step
 
 APPLICANT_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
 
@@ -247,6 +248,8 @@ def dossier_register_at_desk(
         return Dossier.objects.get(submission_key=submission_key)
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
+    # The desk reception is the route's first step; the clerk holds the dossier until handing it on.
+    open_step(dossier=dossier, agency=agency, assignee=clerk, by=clerk, start=now)
     _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
     transaction.on_commit(lambda: _notify_submitted(dossier.pk))
     return dossier
@@ -282,4 +285,6 @@ def _create_walk_in(
         received_at=now,
         due_at=add_working_days(now, version.processing_days),
         code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
+        current_agency=agency,
+        current_assignee=clerk,
     )

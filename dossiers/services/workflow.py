@@ -12,7 +12,6 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,8 @@ from procedures.calendar import WorkingCalendar
 
 from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
-from ..models import Attachment, Dossier, DossierEvent, DossierStep, Slip
+from ..models import Attachment, Dossier, DossierEvent, Slip
+from .routing import open_step as _open_step
 from .submission import _attach
 
 
@@ -101,36 +101,6 @@ def _require(text: str, field: str) -> str:
 
 def _slip(*, dossier: Dossier, kind: str, event: DossierEvent, by: User, **data) -> Slip:
     return Slip.objects.create(dossier=dossier, kind=kind, event=event, issued_by=by, data=data)
-
-
-def _route_steps(dossier: Dossier) -> list:
-    return list(dossier.procedure_version.steps.select_related("agency").order_by("order", "pk"))
-
-
-def _open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: User, start: datetime) -> DossierStep:
-    """Close the current step and open the next one of the route (its share of the time counts from
-    ``start``). Past the planned steps (a step repeated, a detour) the stretch gets no share of its own
-    and is due when the dossier is."""
-    calendar = WorkingCalendar.current()
-    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
-    if current is not None:
-        current.finished_at = start
-        current.save(update_fields=["finished_at"])
-    order = (dossier.steps.aggregate(last=Max("order"))["last"] or 0) + 1
-    planned = _route_steps(dossier)
-    route_step = planned[order - 1] if order - 1 < len(planned) else None
-    due = calendar.add_working_days(start, route_step.days) if route_step else dossier.due_at or start
-    return DossierStep.objects.create(
-        dossier=dossier,
-        order=order,
-        route_step=route_step,
-        name=route_step.name if route_step else _("Handling"),
-        agency=agency,
-        assignee=assignee,
-        handed_by=by,
-        started_at=start,
-        due_at=due,
-    )
 
 
 def _clock_start(dossier: Dossier, now: datetime) -> datetime:

@@ -142,3 +142,15 @@ def test_the_desk_does_not_open_staff_accounts_or_another_units_desk(client, cle
     other = AgencyFactory(code="000.14.22.H56")
     response = client.get(reverse("dossiers:desk_intake", args=[citizen.pk]), {"co_quan": other.pk})
     assert response.status_code == 404
+
+
+def test_a_walk_in_dossier_starts_its_route_at_the_desk_and_can_be_handed_on(client, clerk, citizen, birth, commune):
+    from dossiers.services import dossier_hand_over
+
+    _intake(client, citizen, birth, commune)
+    dossier = Dossier.objects.get()
+    assert (dossier.current_agency, dossier.current_assignee) == (commune, clerk)
+    [step] = dossier.steps.all()
+    assert (step.agency, step.assignee, step.finished_at) == (commune, clerk, None)
+    dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=commune).dossier
+    assert dossier.status == Status.PROCESSING and dossier.steps.count() == 2
