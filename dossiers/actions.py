@@ -117,7 +117,7 @@ ACTIONS = [
         Status.RECEIVED,
         permissions.can_receive,
         None,
-        lambda d, u, c, e: workflow.dossier_receive(dossier=d, by=u, expected_status=e),
+        lambda d, u, c, e: workflow.dossier_receive(dossier=d, by=u, **e),
     ),
     Action(
         "request_completion",
@@ -128,7 +128,7 @@ ACTIONS = [
         )(user=user, dossier=dossier),
         CompletionForm,
         lambda d, u, c, e: workflow.dossier_request_completion(
-            dossier=d, by=u, missing=_lines(c["missing"]), reason=c["reason"], expected_status=e
+            dossier=d, by=u, missing=_lines(c["missing"]), reason=c["reason"], **e
         ),
     ),
     Action(
@@ -137,7 +137,7 @@ ACTIONS = [
         Status.REFUSED,
         permissions.can_receive,
         ReasonForm,
-        lambda d, u, c, e: workflow.dossier_refuse(dossier=d, by=u, reason=c["reason"], expected_status=e),
+        lambda d, u, c, e: workflow.dossier_refuse(dossier=d, by=u, reason=c["reason"], **e),
         danger=True,
     ),
     Action(
@@ -152,7 +152,7 @@ ACTIONS = [
             to_agency=_parse_target(c["target"])[0],
             to_user=_parse_target(c["target"])[1],
             note=c["note"],
-            expected_status=e,
+            **e,
         ),
     ),
     Action(
@@ -161,9 +161,7 @@ ACTIONS = [
         Status.AWAITING_PAYMENT,
         permissions.can_route,
         PaymentRequestForm,
-        lambda d, u, c, e: workflow.dossier_request_payment(
-            dossier=d, by=u, amount=c["amount"], note=c["note"], expected_status=e
-        ),
+        lambda d, u, c, e: workflow.dossier_request_payment(dossier=d, by=u, amount=c["amount"], note=c["note"], **e),
     ),
     Action(
         "record_payment",
@@ -171,7 +169,7 @@ ACTIONS = [
         Status.PROCESSING,
         permissions.can_route,
         NoteForm,
-        lambda d, u, c, e: workflow.dossier_record_payment(dossier=d, by=u, note=c["note"]),
+        lambda d, u, c, e: workflow.dossier_record_payment(dossier=d, by=u, note=c["note"], **e),
     ),
     Action(
         "resubmit",
@@ -180,7 +178,7 @@ ACTIONS = [
         permissions.can_resubmit,
         ResubmitForm,
         lambda d, u, c, e: workflow.dossier_resubmit(
-            dossier=d, by=u, uploads=[(None, c["file"])] if c.get("file") else [], note=c["note"]
+            dossier=d, by=u, uploads=[(None, c["file"])] if c.get("file") else [], note=c["note"], **e
         ),
     ),
     Action(
@@ -189,9 +187,7 @@ ACTIONS = [
         Status.DONE,
         permissions.can_complete,
         CompleteForm,
-        lambda d, u, c, e: workflow.dossier_complete(
-            dossier=d, by=u, results=[c["result"]], note=c["note"], expected_status=e
-        ),
+        lambda d, u, c, e: workflow.dossier_complete(dossier=d, by=u, results=[c["result"]], note=c["note"], **e),
     ),
     Action(
         "return_result",
@@ -199,9 +195,7 @@ ACTIONS = [
         Status.RETURNED,
         permissions.can_return,
         ReturnForm,
-        lambda d, u, c, e: workflow.dossier_return(
-            dossier=d, by=u, delivery=c["delivery"], record=c["record"], expected_status=e
-        ),
+        lambda d, u, c, e: workflow.dossier_return(dossier=d, by=u, delivery=c["delivery"], record=c["record"], **e),
     ),
     Action(
         "apologise",
@@ -210,7 +204,7 @@ ACTIONS = [
         permissions.can_apologise,
         ApologyForm,
         lambda d, u, c, e: workflow.dossier_apologise(
-            dossier=d, by=u, reason=c["reason"], new_appointment=c["new_appointment"]
+            dossier=d, by=u, reason=c["reason"], new_appointment=c["new_appointment"], **e
         ),
     ),
     Action(
@@ -219,7 +213,7 @@ ACTIONS = [
         Status.STOPPED,
         permissions.can_stop,
         ReasonForm,
-        lambda d, u, c, e: workflow.dossier_stop(dossier=d, by=u, reason=c["reason"], expected_status=e),
+        lambda d, u, c, e: workflow.dossier_stop(dossier=d, by=u, reason=c["reason"], **e),
         danger=True,
     ),
     Action(
@@ -228,7 +222,7 @@ ACTIONS = [
         Status.WITHDRAWN,
         permissions.can_withdraw,
         ReasonForm,
-        lambda d, u, c, e: workflow.dossier_withdraw(dossier=d, by=u, reason=c["reason"], expected_status=e),
+        lambda d, u, c, e: workflow.dossier_withdraw(dossier=d, by=u, reason=c["reason"], **e),
         danger=True,
     ),
 ]
@@ -258,3 +252,15 @@ def form_for(action: Action, dossier: Dossier, data=None, files=None):
     if action.form is HandOverForm:
         return HandOverForm(data, files, dossier=dossier, prefix=action.name)
     return action.form(data, files, prefix=action.name)
+
+
+def expected_state(data) -> dict:
+    """What the person last saw of the dossier (status and version), from a page form or API body, for
+    the services to check under the row lock."""
+    state = {}
+    if data.get("expected_status") in Status.values:
+        state["expected_status"] = data["expected_status"]
+    version = str(data.get("expected_version", "")).strip()
+    if version.isdigit():
+        state["expected_version"] = int(version)
+    return state

@@ -75,7 +75,7 @@ class Timeliness(models.TextChoices):
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.SUBMITTED}),
     Status.SUBMITTED: frozenset({Status.RECEIVED, Status.REFUSED, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN}),
-    Status.RECEIVED: frozenset({Status.PROCESSING, Status.WITHDRAWN, Status.STOPPED}),
+    Status.RECEIVED: frozenset({Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN, Status.STOPPED}),
     Status.PROCESSING: frozenset(
         {Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT, Status.STOPPED, Status.DONE, Status.WITHDRAWN}
     ),
@@ -97,3 +97,7 @@ OPEN_STATUSES = frozenset(
         Status.AWAITING_PAYMENT,
     }
 )
+
+# Statuses whose clock runs (a supplement request pauses it), and what a work queue shows by default.
+RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
+QUEUE_STATUSES = OPEN_STATUSES | {Status.DONE}

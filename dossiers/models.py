@@ -67,6 +67,9 @@ class Dossier(models.Model):
         related_name="assigned_dossiers",
     )
     result_delivery_note = models.CharField(_("result delivery record"), max_length=500, blank=True)
+    # Bumped by every workflow action: a page or API call that saw an older version is told someone
+    # else acted in between (a repeated hand-over, two apologies at once).
+    version = models.PositiveIntegerField(default=0, editable=False)
     # A late dossier's apology gives a new appointment; the dossier stays counted late against due_at.
     new_appointment_at = models.DateTimeField(_("new appointment"), null=True, blank=True)
 

@@ -9,7 +9,7 @@ from accounts.constants import Role
 from accounts.models import Agency, User
 from accounts.selectors import agency_subtree, membership_list_active, user_find_by_identifier
 
-from .constants import OPEN_STATUSES, Status, Timeliness
+from .constants import OPEN_STATUSES, QUEUE_STATUSES, RUNNING_STATUSES, Status, Timeliness
 from .models import Attachment, Dossier, DossierEvent
 
 
@@ -135,6 +135,8 @@ def dossier_timeliness(*, dossier: Dossier, now=None) -> str | None:
         if finished.date() < due.date():
             return Timeliness.EARLY
         return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return None  # the clock is paused until the complete dossier arrives
     if dossier.status in OPEN_STATUSES:
         return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE
     return None
@@ -185,13 +187,15 @@ def dossier_queue(
     )
     if mine:
         dossiers = dossiers.filter(current_assignee=user)
-    dossiers = dossiers.filter(status=status) if status else dossiers.filter(status__in=OPEN_STATUSES)
+    # By default: everything still to be done, results waiting to be returned included.
+    dossiers = dossiers.filter(status=status) if status else dossiers.filter(status__in=QUEUE_STATUSES)
     if procedure:
         dossiers = dossiers.filter(procedure_version__procedure__code=procedure)
+    running = dossiers.filter(status__in=RUNNING_STATUSES)  # a supplement pauses the clock
     if due == "overdue":
-        dossiers = dossiers.filter(due_at__lt=now)
+        dossiers = running.filter(due_at__lt=now)
     elif due == "soon":
-        dossiers = dossiers.filter(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
+        dossiers = running.filter(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
     query = (query or "").strip()
     if query:
         digits = query.replace(" ", "")

@@ -235,7 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "dossiers.constants.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossiers.constants.Status",
+        "ResultDeliveryEnum": "dossiers.constants.ResultDelivery",
+    },
 }
 
 # Security. Production (DEBUG=False) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.

@@ -110,4 +110,15 @@ class ActionInputSerializer(serializers.Serializer):
     target (``a<agency id>`` or ``a<agency id>u<user id>``), amount, note, result (file), delivery,
     record, new_appointment, file; and ``expected_status``, the status the caller last saw."""
 
-    expected_status = serializers.CharField(required=False)
+    expected_status = serializers.CharField(required=False, help_text="The status the caller last saw.")
+    expected_version = serializers.IntegerField(required=False, help_text="The version the caller last saw.")
+    reason = serializers.CharField(required=False)
+    missing = serializers.ListField(child=serializers.CharField(), required=False)
+    target = serializers.CharField(required=False, help_text="a<agency id> or a<agency id>u<user id>")
+    amount = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False)
+    result = serializers.FileField(required=False)
+    file = serializers.FileField(required=False)
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
+    record = serializers.CharField(required=False)
+    new_appointment = serializers.DateTimeField(required=False)

@@ -7,6 +7,7 @@ from django.http import Http404, QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import APIException
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,12 +16,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import is_staff_member
-from dossiers.actions import ACTIONS_BY_NAME, actions_for, form_for
+from dossiers.actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
 from dossiers.constants import Status
 from dossiers.models import Dossier
 from dossiers.selectors import dossier_get_detail, dossier_queue
+from dossiers.services import DossierChanged
 
 from .serializers import ActionInputSerializer, DossierDetailSerializer, QueueItemSerializer
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The dossier changed in the meantime."
 
 
 class IsStaffMember(BasePermission):
@@ -77,20 +84,22 @@ class DossierActionApi(APIView):
             raise Http404
         data = QueryDict(mutable=True)
         for key, value in request.data.items():
-            if key != "expected_status" and not hasattr(value, "read"):
-                data[f"{chosen.name}-{key}"] = value
+            if key in ("expected_status", "expected_version") or hasattr(value, "read"):
+                continue
+            # A JSON list (e.g. the missing documents) becomes the page form's one-per-line text.
+            data[f"{chosen.name}-{key}"] = "\n".join(map(str, value)) if isinstance(value, list) else value
         files = {f"{chosen.name}-{key}": value for key, value in request.FILES.items()}
         form = form_for(chosen, dossier, data, files)
         if form is not None and not form.is_valid():
             raise ApiValidationError(
                 {key.removeprefix(f"{chosen.name}-"): errors for key, errors in form.errors.items()}
             )
-        expected = request.data.get("expected_status")
-        expected = expected if expected in Status.values else None
         try:
-            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected)
+            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.data))
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from error
+        except DossierChanged as error:
+            raise Conflict({"detail": error.messages}) from error
         except ValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
             raise ApiValidationError(detail) from error

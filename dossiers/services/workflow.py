@@ -7,11 +7,13 @@ table allows the move and that the person may make it, then writes the append-on
 dates, the slip and queues the applicant's notification, all in one transaction.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +25,8 @@ from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDe
 from ..models import Attachment, Dossier, DossierEvent, Slip
 from .routing import open_step as _open_step
 from .submission import _attach
+
+logger = logging.getLogger(__name__)
 
 
 class TransitionNotAllowed(ValidationError):
@@ -41,14 +45,22 @@ class Outcome:
 
 
 def _notify(event_id: int) -> None:
+    """Enqueue the applicant's notification. Runs after commit: a broker that is down must not turn
+    a saved action into an error page (the outbox of the notifications work re-sends what this misses)."""
     from ..tasks import dossier_notify_event_task
 
-    dossier_notify_event_task.delay(event_id)
+    try:
+        dossier_notify_event_task.delay(event_id)
+    except Exception:  # any broker failure: the action is saved; the notification is logged as missed
+        logger.warning("notification for dossier event %s not queued: broker unavailable", event_id, exc_info=True)
 
 
-def _lock(dossier: Dossier, expected_status: str | None) -> Dossier:
+def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
     locked = Dossier.objects.select_for_update().select_related("procedure_version", "agency").get(pk=dossier.pk)
-    if expected_status is not None and locked.status != expected_status:
+    stale = (expected_status is not None and locked.status != expected_status) or (
+        expected_version is not None and locked.version != expected_version
+    )
+    if stale:
         last = locked.events.select_related("actor").order_by("-created_at", "-pk").first()
         who = last.actor.full_name if last and last.actor else ""
         raise DossierChanged(
@@ -56,6 +68,8 @@ def _lock(dossier: Dossier, expected_status: str | None) -> Dossier:
             % {"status": locked.get_status_display(), "who": f" ({who})" if who else ""},
             code="changed",
         )
+    Dossier.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.version += 1
     return locked
 
 
@@ -67,9 +81,11 @@ def _transition(
     allowed,
     note: str = "",
     expected_status: str | None = None,
+    expected_version: int | None = None,
     kind: str = EventKind.STATUS,
+    agency: Agency | None = None,
 ) -> tuple[Dossier, DossierEvent]:
-    locked = _lock(dossier, expected_status)
+    locked = _lock(dossier, expected_status, expected_version)
     if to not in TRANSITIONS[locked.status]:
         raise TransitionNotAllowed(
             _("A dossier that is “%(from)s” cannot become “%(to)s”.")
@@ -84,7 +100,7 @@ def _transition(
         from_status=locked.status,
         to_status=to,
         actor=by,
-        agency=locked.current_agency or locked.agency,
+        agency=agency or locked.current_agency or locked.agency,
         note=note,
     )
     locked.status = to
@@ -113,11 +129,18 @@ def _clock_start(dossier: Dossier, now: datetime) -> datetime:
 
 
 @transaction.atomic
-def dossier_receive(*, dossier: Dossier, by: User, expected_status: str | None = Status.SUBMITTED) -> Outcome:
+def dossier_receive(
+    *, dossier: Dossier, by: User, expected_status: str | None = None, expected_version: int | None = None
+) -> Outcome:
     """Accept an online dossier: received (national code 2), with its reception time, due date and
     the reception receipt (slip 01). The reception is the route's first step."""
     dossier, event = _transition(
-        dossier=dossier, to=Status.RECEIVED, by=by, allowed=permissions.can_receive, expected_status=expected_status
+        expected_version=expected_version,
+        dossier=dossier,
+        to=Status.RECEIVED,
+        by=by,
+        allowed=permissions.can_receive,
+        expected_status=expected_status,
     )
     now = timezone.now()
     dossier.received_at = now
@@ -134,7 +157,13 @@ def dossier_receive(*, dossier: Dossier, by: User, expected_status: str | None =
 
 @transaction.atomic
 def dossier_request_completion(
-    *, dossier: Dossier, by: User, missing: list[str], reason: str, expected_status: str | None = None
+    *,
+    dossier: Dossier,
+    by: User,
+    missing: list[str],
+    reason: str,
+    expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Before acceptance: the dossier is incomplete; the applicant is told what is missing (slip 02).
     During processing the same service asks for a supplement and pauses the clock."""
@@ -144,6 +173,7 @@ def dossier_request_completion(
         raise ValidationError({"missing": _("List at least one document or piece of information that is missing.")})
     allowed = permissions.can_receive if dossier.status == Status.SUBMITTED else permissions.can_route
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.SUPPLEMENT_REQUESTED,
         by=by,
@@ -158,11 +188,17 @@ def dossier_request_completion(
 
 @transaction.atomic
 def dossier_refuse(
-    *, dossier: Dossier, by: User, reason: str, expected_status: str | None = Status.SUBMITTED
+    *,
+    dossier: Dossier,
+    by: User,
+    reason: str,
+    expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Refuse to receive (national code 3), with the reason on slip 03."""
     reason = _require(reason, "reason")
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.REFUSED,
         by=by,
@@ -177,23 +213,42 @@ def dossier_refuse(
 
 
 @transaction.atomic
-def dossier_resubmit(*, dossier: Dossier, by: User, uploads=(), note: str = "") -> Outcome:
+def dossier_resubmit(
+    *,
+    dossier: Dossier,
+    by: User,
+    uploads=(),
+    note: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
     """The complete dossier after a completion or supplement request. The full time restarts from now
     (the clock was paused); a dossier not yet received goes back to the desk as submitted."""
+    uploads = list(uploads or [])
+    if not uploads and not note.strip():
+        raise ValidationError({"file": _("Add the missing document, or note how it was handed in at the desk.")})
     target = Status.PROCESSING if dossier.received_at else Status.SUBMITTED
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=target,
         by=by,
         allowed=permissions.can_resubmit,
         note=note,
-        expected_status=Status.SUPPLEMENT_REQUESTED,
+        expected_status=expected_status or Status.SUPPLEMENT_REQUESTED,
     )
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=by, replace=False)
     now = timezone.now()
     if dossier.received_at:
-        dossier.due_at = WorkingCalendar.current().add_working_days(now, dossier.procedure_version.processing_days)
+        calendar = WorkingCalendar.current()
+        dossier.due_at = calendar.add_working_days(now, dossier.procedure_version.processing_days)
+        # The open step's clock restarts too: its share counts from the complete dossier.
+        step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+        if step is not None:
+            share = step.route_step.days if step.route_step else None
+            step.due_at = calendar.add_working_days(now, share) if share is not None else dossier.due_at
+            step.save(update_fields=["due_at"])
     else:
         dossier.submitted_at = now
     dossier.save(update_fields=["status", "due_at", "submitted_at", "updated_at"])
@@ -212,6 +267,7 @@ def dossier_hand_over(
     to_user: User | None = None,
     note: str = "",
     expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Hand the dossier to the next step: a specialist of a department, a leader for approval, another
     agency (liên thông), or back to the receiving desk. The first hand-off after reception starts
@@ -224,7 +280,7 @@ def dossier_hand_over(
                 % {"name": to_user.full_name, "agency": to_agency.name}
             }
         )
-    locked = _lock(dossier, expected_status)
+    locked = _lock(dossier, expected_status, expected_version)
     if locked.status not in (Status.RECEIVED, Status.PROCESSING):
         raise TransitionNotAllowed(
             _("A dossier that is “%(status)s” cannot be handed on.") % {"status": locked.get_status_display()}
@@ -260,12 +316,19 @@ def dossier_hand_over(
 
 @transaction.atomic
 def dossier_request_payment(
-    *, dossier: Dossier, by: User, amount: int, note: str = "", expected_status: str | None = Status.PROCESSING
+    *,
+    dossier: Dossier,
+    by: User,
+    amount: int,
+    note: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Financial obligation requested (national code 6)."""
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Give the amount to pay, in đồng.")})
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.AWAITING_PAYMENT,
         by=by,
@@ -278,14 +341,22 @@ def dossier_request_payment(
 
 
 @transaction.atomic
-def dossier_record_payment(*, dossier: Dossier, by: User, note: str = "") -> Outcome:
+def dossier_record_payment(
+    *,
+    dossier: Dossier,
+    by: User,
+    note: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.PROCESSING,
         by=by,
         allowed=permissions.can_route,
         note=note,
-        expected_status=Status.AWAITING_PAYMENT,
+        expected_status=expected_status or Status.AWAITING_PAYMENT,
         kind=EventKind.PAYMENT,
     )
     dossier.save(update_fields=["status", "updated_at"])
@@ -293,10 +364,13 @@ def dossier_record_payment(*, dossier: Dossier, by: User, note: str = "") -> Out
 
 
 @transaction.atomic
-def dossier_stop(*, dossier: Dossier, by: User, reason: str, expected_status: str | None = None) -> Outcome:
+def dossier_stop(
+    *, dossier: Dossier, by: User, reason: str, expected_status: str | None = None, expected_version: int | None = None
+) -> Outcome:
     """Processing stopped (national code 8), with the stop notice (slip 05)."""
     reason = _require(reason, "reason")
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.STOPPED,
         by=by,
@@ -311,10 +385,13 @@ def dossier_stop(*, dossier: Dossier, by: User, reason: str, expected_status: st
 
 
 @transaction.atomic
-def dossier_withdraw(*, dossier: Dossier, by: User, reason: str, expected_status: str | None = None) -> Outcome:
+def dossier_withdraw(
+    *, dossier: Dossier, by: User, reason: str, expected_status: str | None = None, expected_version: int | None = None
+) -> Outcome:
     """Withdrawn at the applicant's request (national code 7)."""
     reason = _require(reason, "reason")
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.WITHDRAWN,
         by=by,
@@ -329,13 +406,20 @@ def dossier_withdraw(*, dossier: Dossier, by: User, reason: str, expected_status
 
 @transaction.atomic
 def dossier_complete(
-    *, dossier: Dossier, by: User, results, note: str = "", expected_status: str | None = Status.PROCESSING
+    *,
+    dossier: Dossier,
+    by: User,
+    results,
+    note: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Processed, result ready (national code 9): the result document(s) are required."""
     results = list(results or [])
     if not results:
         raise ValidationError({"results": _("Attach the result document.")})
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.DONE,
         by=by,
@@ -360,7 +444,13 @@ def dossier_complete(
 
 @transaction.atomic
 def dossier_return(
-    *, dossier: Dossier, by: User, delivery: str, record: str = "", expected_status: str | None = Status.DONE
+    *,
+    dossier: Dossier,
+    by: User,
+    delivery: str,
+    record: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Outcome:
     """Result returned (national code 10) at the desk, by post or online, with the delivery recorded."""
     if delivery not in ResultDelivery.values:
@@ -368,6 +458,7 @@ def dossier_return(
     if delivery == ResultDelivery.POST and not record.strip():
         raise ValidationError({"record": _("Record the postal dispatch (e.g. the parcel number).")})
     dossier, event = _transition(
+        expected_version=expected_version,
         dossier=dossier,
         to=Status.RETURNED,
         by=by,
@@ -382,11 +473,19 @@ def dossier_return(
 
 
 @transaction.atomic
-def dossier_apologise(*, dossier: Dossier, by: User, reason: str, new_appointment: datetime) -> Outcome:
+def dossier_apologise(
+    *,
+    dossier: Dossier,
+    by: User,
+    reason: str,
+    new_appointment: datetime,
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
     """The apology for a late dossier with a new appointment (slip 04), before or after the due time
     passes. The dossier stays counted late against its original due time."""
     reason = _require(reason, "reason")
-    locked = _lock(dossier, None)
+    locked = _lock(dossier, expected_status, expected_version)
     if locked.status not in OPEN_STATUSES or locked.received_at is None or locked.due_at is None:
         raise TransitionNotAllowed(_("Only a dossier still being handled can get an apology."))
     if not permissions.can_apologise(user=by, dossier=locked):

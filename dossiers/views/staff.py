@@ -11,8 +11,7 @@ from django.views import View
 
 from accounts.permissions import is_staff_member
 
-from ..actions import ACTIONS_BY_NAME, actions_for, form_for
-from ..constants import Status
+from ..actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
 from ..forms import QueueFilterForm
 from ..models import Dossier
 from ..selectors import dossier_get_detail, dossier_queue
@@ -71,11 +70,8 @@ class DossierActionView(LoginRequiredMixin, View):
                 for error in errors:
                     messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
             return redirect(dossier)
-        expected = request.POST.get("expected_status") or None
-        if expected not in Status.values:
-            expected = None
         try:
-            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected)
+            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.POST))
         except PermissionDenied as error:
             messages.error(request, str(error) or _("Your role does not allow this action on this dossier."))
         except ValidationError as error:

@@ -140,11 +140,17 @@ def test_the_queue_uses_the_same_number_of_queries_for_5_and_50(client, citizen,
             assert client.get(reverse("dossiers:queue")).status_code == 200
         return len(queries)
 
-    for _ in range(5):
-        submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    def add(n):
+        from dossiers.services import dossier_receive
+
+        for i in range(n):
+            dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+            if i % 2:  # half of them held and assigned, so the related rows are on the page too
+                dossier_receive(dossier=dossier, by=network["clerk"])
+
+    add(5)
     with_5 = count()
-    for _ in range(45):
-        submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    add(45)
     assert count() == with_5
 
 

@@ -58,7 +58,7 @@ def test_a_stale_expected_status_is_refused(client, citizen, network, allowance)
     client.force_login(network["clerk"])
     _act(client, dossier, "receive", expected_status="submitted")
     response = _act(client, dossier, "receive", expected_status="submitted")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Người khác vừa xử lý" in str(response.json())
 
 
@@ -75,14 +75,31 @@ def test_the_queue_api_uses_the_same_number_of_queries_for_5_and_50(client, citi
             assert client.get(reverse("api:staff-queue")).status_code == 200
         return len(queries)
 
-    for _ in range(5):
-        submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    def add(n):
+        from dossiers.services import dossier_receive
+
+        for i in range(n):
+            dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+            if i % 2:  # half of them held and assigned, so the related rows are on the page too
+                dossier_receive(dossier=dossier, by=network["clerk"])
+
+    add(5)
     with_5 = count()
-    for _ in range(45):
-        submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    add(45)
     assert count() == with_5
 
 
 def test_the_staff_endpoints_are_in_the_openapi_schema(client):
     paths = client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
     assert {"/api/v1/staff/queue/", "/api/v1/dossiers/{reference}/actions/{action}/"} <= set(paths)
+
+
+def test_a_json_list_of_missing_documents_becomes_the_slips_lines(client, citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    client.force_login(network["clerk"])
+    client.post(
+        reverse("api:dossier-action", args=[dossier.reference, "request_completion"]),
+        {"missing": ["Sổ hộ khẩu", "CCCD"], "reason": "Thiếu"},
+        content_type="application/json",
+    )
+    assert dossier.slips.get().data["missing"] == ["Sổ hộ khẩu", "CCCD"]

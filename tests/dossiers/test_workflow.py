@@ -120,7 +120,7 @@ def test_a_supplement_during_processing_pauses_and_the_full_time_restarts(citize
     ).dossier
     later = datetime(2027, 3, 1, 8, 0, tzinfo=TZ)
     with mock.patch.object(timezone, "now", return_value=later):
-        dossier = dossier_resubmit(dossier=dossier, by=network["clerk"]).dossier
+        dossier = dossier_resubmit(dossier=dossier, by=network["clerk"], note="Nộp bản sao sổ hộ khẩu tại quầy").dossier
     assert dossier.status == Status.PROCESSING
     assert timezone.localtime(dossier.due_at) == datetime(2027, 3, 15, 8, 0, tzinfo=TZ)  # 10 working days
 
@@ -146,9 +146,9 @@ def test_a_forbidden_transition_or_role_writes_nothing(citizen, network, allowan
 
 def test_a_replayed_action_is_told_what_happened(citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
-    dossier_receive(dossier=dossier, by=network["clerk"])
+    dossier_receive(dossier=dossier, by=network["clerk"], expected_status=Status.SUBMITTED)
     with pytest.raises(DossierChanged) as error:
-        dossier_receive(dossier=dossier, by=network["clerk"])
+        dossier_receive(dossier=dossier, by=network["clerk"], expected_status=Status.SUBMITTED)
     assert "Trần Thị Bình" in str(error.value)
     assert dossier.events.count() == 2
 
@@ -240,7 +240,7 @@ def test_two_clerks_receiving_at_once_one_wins_the_other_is_told(citizen, networ
     def receive(clerk):
         try:
             barrier.wait()
-            dossier_receive(dossier=dossier, by=clerk)
+            dossier_receive(dossier=dossier, by=clerk, expected_status=Status.SUBMITTED)
             results.append("ok")
         except DossierChanged:
             results.append("changed")
@@ -254,3 +254,35 @@ def test_two_clerks_receiving_at_once_one_wins_the_other_is_told(citizen, networ
         thread.join()
     assert sorted(results) == ["changed", "ok"]
     assert dossier.events.filter(to_status=Status.RECEIVED).count() == 1
+
+
+def test_a_repeated_hand_over_or_apology_from_a_stale_page_is_refused(citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    seen = dossier.version
+    dossier_hand_over(dossier=dossier, by=network["clerk"], to_agency=network["department"], expected_version=seen)
+    with pytest.raises(DossierChanged):
+        dossier_hand_over(dossier=dossier, by=network["clerk"], to_agency=network["department"], expected_version=seen)
+    assert dossier.steps.count() == 2
+    dossier.refresh_from_db()
+    seen = dossier.version
+    later = dossier.due_at + timezone.timedelta(days=9)
+    dossier_apologise(dossier=dossier, by=network["clerk"], reason="Chờ", new_appointment=later, expected_version=seen)
+    with pytest.raises(DossierChanged):
+        dossier_apologise(
+            dossier=dossier, by=network["clerk"], reason="Chờ", new_appointment=later, expected_version=seen
+        )
+    assert dossier.slips.filter(kind=SlipKind.APOLOGY).count() == 1
+
+
+def test_a_dossier_waiting_for_the_citizen_is_not_overdue_and_an_empty_resubmission_is_refused(
+    citizen, network, allowance
+):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    dossier = dossier_request_completion(dossier=dossier, by=network["clerk"], missing=["Ảnh"], reason="Thiếu").dossier
+    assert dossier_timeliness(dossier=dossier, now=dossier.due_at + timezone.timedelta(days=30)) is None
+    with pytest.raises(ValidationError):
+        dossier_resubmit(dossier=dossier, by=citizen)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
