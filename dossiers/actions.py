@@ -66,7 +66,12 @@ class ResubmitForm(forms.Form):
 
 
 def handover_targets(*, dossier: Dossier) -> list[tuple[str, str]]:
-    """Units of the dossier's administrative tree, each alone (its queue) or with one of its staff."""
+    """Units of the dossier's administrative tree, each alone (its queue) or with one of its staff; the
+    units of the route's next step come first."""
+    from .services.routing import next_route_step
+
+    upcoming = next_route_step(dossier=dossier)
+    first_unit = (upcoming.agency_id or dossier.agency_id) if upcoming else None
     root = dossier.agency
     while root.parent_id is not None:
         root = root.parent
@@ -80,6 +85,7 @@ def handover_targets(*, dossier: Dossier) -> list[tuple[str, str]]:
     for membership in staff:
         by_agency.setdefault(membership.agency_id, []).append(membership)
     choices = []
+    agencies.sort(key=lambda agency: agency.pk != first_unit)  # stable: the next step's unit first
     for agency in agencies:
         choices.append((f"a{agency.pk}", agency.name))
         for membership in by_agency.get(agency.pk, []):

@@ -286,3 +286,17 @@ def test_a_dossier_waiting_for_the_citizen_is_not_overdue_and_an_empty_resubmiss
         dossier_resubmit(dossier=dossier, by=citizen)
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT_REQUESTED
+
+
+def test_hand_offs_follow_the_route_and_a_detour_is_recorded_as_such(citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    # Straight to the leader: the route's "Phê duyệt"; the department's "Thẩm định" is skipped.
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["district"], to_user=network["leader"]
+    ).dossier
+    # Sent to the department after approval: not a planned step any more.
+    dossier = dossier_hand_over(dossier=dossier, by=network["leader"], to_agency=network["department"]).dossier
+    names = list(dossier.steps.values_list("name", flat=True))
+    assert names == ["Tiếp nhận", "Phê duyệt", "Ngoài quy trình đã định"]
+    assert dossier.steps.last().due_at == dossier.due_at
