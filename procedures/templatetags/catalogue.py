@@ -35,6 +35,8 @@ def fee_summary(fees) -> str:
         return _("Free of charge")
     if len(set(amounts)) == 1:
         return vnd(amounts[0])
+    if min(amounts) == 0:  # free in the usual case, a fee in others (late registration, copies)
+        return _("Free, or up to %(high)s") % {"high": vnd(max(amounts))}
     return _("%(low)s to %(high)s") % {"low": vnd(min(amounts)), "high": vnd(max(amounts))}
 
 

@@ -128,3 +128,15 @@ def test_no_result_under_filters_says_so_and_offers_to_drop_them(client):
     text = client.get(reverse("procedures:catalogue"), {"q": "khai tu", "level": "district"}).content.decode()
     assert "với các bộ lọc này" in text
     assert 'href="/thu-tuc/?q=khai%20tu"' in text
+
+
+def test_a_procedure_free_in_the_usual_case_says_so(client):
+    from procedures.services import FeeData
+
+    published_procedure(
+        code="1.001193",
+        fees=[FeeData(label="Đúng hạn", amount=0), FeeData(label="Quá hạn", amount=8000)],
+    )
+    page = client.get(reverse("procedures:detail", args=["1.001193"])).content.decode()
+    assert "Miễn phí, hoặc tối đa 8.000 đồng" in page
+    assert "có hiệu lực từ 01/01/2021" in page
