@@ -68,8 +68,9 @@ def can_withdraw(*, user: User, dossier: Dossier) -> bool:
 
 
 def can_apologise(*, user: User, dossier: Dossier) -> bool:
-    """The responsible agency apologises for a late dossier: its desk or its leaders."""
-    return _desk_clerk(user, dossier) or is_leader_over(user=user, agency=dossier.agency)
+    """The agency responsible for the delay apologises: the receiving desk or its leaders, or the unit
+    holding the dossier now (a district department that is late)."""
+    return _desk_clerk(user, dossier) or is_leader_over(user=user, agency=dossier.agency) or _holds(user, dossier)
 
 
 def can_resubmit(*, user: User, dossier: Dossier) -> bool:

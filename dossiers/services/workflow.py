@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
@@ -288,7 +289,8 @@ def dossier_hand_over(
     if not permissions.can_route(user=by, dossier=locked):
         raise PermissionDenied(_("Your role does not allow this action on this dossier."))
     receiver = to_user.full_name if to_user else to_agency.name
-    text = _("Handed to %(receiver)s") % {"receiver": receiver} + (f": {note}" if note else "")
+    with translation.override(settings.LANGUAGE_CODE):  # the history reads the same for everyone
+        text = _("Handed to %(receiver)s") % {"receiver": receiver} + (f": {note}" if note else "")
     if locked.status == Status.RECEIVED:
         locked, event = _transition(
             dossier=locked, to=Status.PROCESSING, by=by, allowed=permissions.can_route, note=text
@@ -333,11 +335,16 @@ def dossier_request_payment(
         to=Status.AWAITING_PAYMENT,
         by=by,
         allowed=permissions.can_route,
-        note=note or _("Amount to pay: %(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")},
+        note=note or _amount_note(amount),
         expected_status=expected_status,
     )
     dossier.save(update_fields=["status", "updated_at"])
     return Outcome(dossier, event)
+
+
+def _amount_note(amount: int) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Amount to pay: %(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")}
 
 
 @transaction.atomic
@@ -457,13 +464,15 @@ def dossier_return(
         raise ValidationError({"delivery": _("Choose how the result was delivered.")})
     if delivery == ResultDelivery.POST and not record.strip():
         raise ValidationError({"record": _("Record the postal dispatch (e.g. the parcel number).")})
+    with translation.override(settings.LANGUAGE_CODE):
+        delivered = str(ResultDelivery(delivery).label)
     dossier, event = _transition(
         expected_version=expected_version,
         dossier=dossier,
         to=Status.RETURNED,
         by=by,
         allowed=permissions.can_return,
-        note=f"{ResultDelivery(delivery).label}{': ' + record if record else ''}",
+        note=f"{delivered}{': ' + record if record else ''}",
         expected_status=expected_status,
     )
     dossier.returned_at = timezone.now()

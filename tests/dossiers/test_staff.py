@@ -35,11 +35,21 @@ def test_permission_matrix_for_every_role_and_state(citizen, network, allowance)
         assert _names(user, dossier) == expected, user
 
     dossier = dossier_receive(dossier=dossier, by=clerk).dossier
+    received = {
+        citizen: {"withdraw"},
+        clerk: {"hand_over", "request_completion", "apologise", "withdraw"},
+        specialist: set(),
+        leader: {"stop", "apologise"},
+        other_clerk: set(),
+        stranger: set(),
+    }
+    for user, expected in received.items():
+        assert _names(user, dossier) == expected, user
     dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=network["department"], to_user=specialist).dossier
     processing = {
         citizen: {"withdraw"},
         clerk: {"hand_over", "request_completion", "request_payment", "apologise", "withdraw"},
-        specialist: {"hand_over", "request_completion", "request_payment", "complete"},
+        specialist: {"hand_over", "request_completion", "request_payment", "complete", "apologise"},
         leader: {"stop", "apologise"},
         other_clerk: set(),
         stranger: set(),
@@ -47,6 +57,19 @@ def test_permission_matrix_for_every_role_and_state(citizen, network, allowance)
     for user, expected in processing.items():
         assert _names(user, dossier) == expected, user
 
+    from dossiers.services import dossier_record_payment, dossier_request_payment
+
+    dossier = dossier_request_payment(dossier=dossier, by=specialist, amount=15000).dossier
+    awaiting = {
+        citizen: {"withdraw"},
+        clerk: {"record_payment", "apologise", "withdraw"},
+        specialist: {"record_payment", "apologise"},
+        leader: {"stop", "apologise"},
+        other_clerk: set(),
+    }
+    for user, expected in awaiting.items():
+        assert _names(user, dossier) == expected, user
+    dossier = dossier_record_payment(dossier=dossier, by=clerk).dossier
     dossier = dossier_complete(dossier=dossier, by=specialist, results=[pdf_upload()]).dossier
     done = {citizen: set(), clerk: {"return_result"}, specialist: set(), leader: set(), other_clerk: set()}
     for user, expected in done.items():
