@@ -31,7 +31,9 @@ from io import StringIO  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from _common import p95, throwaway_database  # noqa: E402
 
 ACTIONS = ["Đăng ký", "Cấp", "Cấp lại", "Cấp đổi", "Xác nhận", "Chứng thực", "Thay đổi", "Điều chỉnh", "Gia hạn"]
 OBJECTS = [
@@ -126,13 +128,10 @@ def measure(repeat: int) -> None:
         results = response.context["page"].paginator.count
         times.sort()
         all_times.extend(times)
-        p95 = times[int(len(times) * 0.95) - 1]
-        print(f"{query:<24}{results:>8}{len(queries):>9}{statistics.median(times):>11.1f}{p95:>9.1f}")
+        high = p95(times)
+        print(f"{query:<24}{results:>8}{len(queries):>9}{statistics.median(times):>11.1f}{high:>9.1f}")
     all_times.sort()
-    print(
-        f"{'all searches':<24}{'':>8}{'':>9}{statistics.median(all_times):>11.1f}"
-        f"{all_times[int(len(all_times) * 0.95) - 1]:>9.1f}"
-    )
+    print(f"{'all searches':<24}{'':>8}{'':>9}{statistics.median(all_times):>11.1f}{p95(all_times):>9.1f}")
 
 
 def main() -> None:
@@ -141,17 +140,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         started = time.perf_counter()
         load(args.procedures)
         elapsed = time.perf_counter() - started
         print(f"database: {connection.vendor}, {args.procedures} procedures loaded in {elapsed:.1f} s")
         measure(args.repeat)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

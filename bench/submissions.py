@@ -38,8 +38,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from _common import p95, throwaway_database  # noqa: E402
 
 MEGABYTE = 1024 * 1024
 PDF_HEAD = b"%PDF-1.4\n"
@@ -136,11 +137,6 @@ def run(citizens, version, agency, documents, payload, threads):
     return elapsed, results
 
 
-def p95(values):
-    values = sorted(values)
-    return values[max(0, int(len(values) * 0.95) - 1)]
-
-
 def report(label, elapsed, results):
     wizard = [r[0] * 1000 for r in results]
     submit = [r[1] * 1000 for r in results]
@@ -156,13 +152,10 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    setup_test_environment()
     logging.getLogger("celery").setLevel(logging.WARNING)
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="onestop-bench-")
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         version, agency = setup_procedure()
         documents = list(version.documents.all())
         payload = PDF_HEAD + os.urandom(MEGABYTE - len(PDF_HEAD))
@@ -180,8 +173,6 @@ def main():
 
         codes = list(Dossier.objects.exclude(code=None).values_list("code", flat=True))
         print(f"dossiers submitted: {len(codes)}, distinct codes: {len(set(codes))}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

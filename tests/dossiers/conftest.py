@@ -106,3 +106,18 @@ def allowance(network):
             StepData(name="Trả kết quả", role=StepRole.CLERK, days=Decimal("0.5")),
         ],
     )
+
+
+@pytest.fixture
+def fill_queue(citizen, network, allowance):
+    """Add ``n`` dossiers to the commune's queue, every other one received (held and assigned), so a
+    page shows the related rows a query-count test must cover."""
+    from dossiers.services import dossier_receive
+
+    def add(n):
+        for i in range(n):
+            dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+            if i % 2:
+                dossier_receive(dossier=dossier, by=network["clerk"])
+
+    return add

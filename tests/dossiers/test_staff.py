@@ -1,5 +1,3 @@
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import pytest
@@ -8,6 +6,7 @@ from accounts.constants import Role
 from dossiers.actions import actions_for
 from dossiers.constants import Status
 from dossiers.services import dossier_complete, dossier_hand_over, dossier_receive
+from tests.conftest import query_count
 from tests.dossiers.conftest import pdf_upload, submit_online
 from tests.factories import AgencyFactory, StaffMembershipFactory, UserFactory
 
@@ -155,26 +154,12 @@ def test_a_citizen_cannot_open_the_queue(client, citizen):
     assert client.get(reverse("dossiers:queue")).status_code == 403
 
 
-def test_the_queue_uses_the_same_number_of_queries_for_5_and_50(client, citizen, network, allowance):
+def test_the_queue_uses_the_same_number_of_queries_for_5_and_50(client, network, fill_queue):
     client.force_login(network["clerk"])
-
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("dossiers:queue")).status_code == 200
-        return len(queries)
-
-    def add(n):
-        from dossiers.services import dossier_receive
-
-        for i in range(n):
-            dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
-            if i % 2:  # half of them held and assigned, so the related rows are on the page too
-                dossier_receive(dossier=dossier, by=network["clerk"])
-
-    add(5)
-    with_5 = count()
-    add(45)
-    assert count() == with_5
+    fill_queue(5)
+    with_5 = query_count(client, reverse("dossiers:queue"))
+    fill_queue(45)
+    assert query_count(client, reverse("dossiers:queue")) == with_5
 
 
 def test_a_district_leader_sees_the_communes_dossiers(client, citizen, network, allowance):

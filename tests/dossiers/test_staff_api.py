@@ -1,10 +1,9 @@
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import pytest
 
 from dossiers.constants import Status
+from tests.conftest import query_count
 from tests.dossiers.conftest import pdf_upload, submit_online
 
 pytestmark = pytest.mark.django_db
@@ -67,26 +66,12 @@ def test_citizens_cannot_read_the_queue(client, citizen):
     assert client.get(reverse("api:staff-queue")).status_code == 403
 
 
-def test_the_queue_api_uses_the_same_number_of_queries_for_5_and_50(client, citizen, network, allowance):
+def test_the_queue_api_uses_the_same_number_of_queries_for_5_and_50(client, network, fill_queue):
     client.force_login(network["clerk"])
-
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("api:staff-queue")).status_code == 200
-        return len(queries)
-
-    def add(n):
-        from dossiers.services import dossier_receive
-
-        for i in range(n):
-            dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
-            if i % 2:  # half of them held and assigned, so the related rows are on the page too
-                dossier_receive(dossier=dossier, by=network["clerk"])
-
-    add(5)
-    with_5 = count()
-    add(45)
-    assert count() == with_5
+    fill_queue(5)
+    with_5 = query_count(client, reverse("api:staff-queue"))
+    fill_queue(45)
+    assert query_count(client, reverse("api:staff-queue")) == with_5
 
 
 def test_the_staff_endpoints_are_in_the_openapi_schema(client):
