@@ -195,6 +195,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS: written to files under var/sms by default (see onestop/sms.py).
 SMS_BACKEND = env.str("SMS_BACKEND", default="onestop.sms.FileBackend")
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms")
+# SMS_BACKEND=onestop.sms.HttpGatewayBackend sends through an HTTP gateway configured here.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_USER = env.str("SMS_GATEWAY_USER", default="")
+SMS_GATEWAY_PASSWORD = env.str("SMS_GATEWAY_PASSWORD", default="")
+SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="MOTCUA")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 
 # Celery: with no broker configured, tasks run in-process (eager) so the portal needs no services.
 REDIS_URL = env.str("REDIS_URL", default="")
