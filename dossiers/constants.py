@@ -101,3 +101,15 @@ OPEN_STATUSES = frozenset(
 # Statuses whose clock runs (a supplement request pauses it), and what a work queue shows by default.
 RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
 QUEUE_STATUSES = OPEN_STATUSES | {Status.DONE}
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    IN_APP = "in_app", _("In the portal")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

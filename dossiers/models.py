@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency
 from procedures.models import ProcedureVersion, RequiredDocument
 
-from .constants import NATIONAL_CODES, Channel, EventKind, ResultDelivery, SlipKind, Status
+from .constants import (
+    NATIONAL_CODES,
+    Channel,
+    EventKind,
+    NotificationChannel,
+    NotificationStatus,
+    ResultDelivery,
+    SlipKind,
+    Status,
+)
 
 
 class Dossier(models.Model):
@@ -233,3 +242,37 @@ class Slip(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.dossier}"
+
+
+class Notification(models.Model):
+    """One message about one event on one channel: the outbox. Written in the same transaction as the
+    event, delivered after commit, re-queued by the sweep while pending, sent at most once."""
+
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="notifications")
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_event_and_channel")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.address or self.recipient}"

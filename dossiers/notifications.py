@@ -27,22 +27,5 @@ def dossier_notify_applicant(*, dossier_id: int) -> bool:
     return True
 
 
-def dossier_notify_event(*, event_id: int) -> bool:
-    """Mail the applicant what just happened to their dossier (a status change or an apology)."""
-    from .models import DossierEvent
-
-    event = DossierEvent.objects.select_related("dossier__procedure_version", "dossier__agency").get(pk=event_id)
-    dossier = event.dossier
-    email = (dossier.applicant_data or {}).get("email") or dossier.applicant.email
-    if not email:
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"dossier": dossier, "event": event, "lookup_url": _lookup_url(dossier)}
-        subject = render_to_string("dossiers/email/event_subject.txt", context).strip()
-        body = render_to_string("dossiers/email/event.txt", context)
-    send_mail(subject, body, None, [email])
-    return True
-
-
 def _lookup_url(dossier) -> str:
     return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + f"?code={dossier.code}"

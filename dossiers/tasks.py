@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from .notifications import dossier_notify_applicant, dossier_notify_event
+from .notifications import dossier_notify_applicant
+from .outbox import notification_deliver, notifications_sweep
 
 
 @shared_task(acks_late=True)
@@ -9,5 +10,10 @@ def dossier_notify_applicant_task(dossier_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def dossier_notify_event_task(event_id: int) -> None:
-    dossier_notify_event(event_id=event_id)
+def notification_deliver_task(notification_id: int) -> str:
+    return notification_deliver(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep_task() -> int:
+    return notifications_sweep()

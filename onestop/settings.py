@@ -223,6 +223,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "visibility_timeout": 3600,
 }
+# Periodic tasks, each with its schedule and why.
+CELERY_BEAT_SCHEDULE = {
+    # Re-queue outbox rows still pending (broker down at commit, worker killed, retry time come).
+    "notifications-sweep": {"task": "dossiers.tasks.notifications_sweep_task", "schedule": 60.0},
+}
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
 
 # Forms and API

@@ -26,11 +26,14 @@ class Gateway(BaseHTTPRequestHandler):
             "slow": (200, {"id": "late"}),
         }[Gateway.behaviour]
         payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the portal gave up waiting (the timeout case): nobody is listening any more
 
     def log_message(self, *args):
         pass

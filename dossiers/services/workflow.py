@@ -7,7 +7,6 @@ table allows the move and that the person may make it, then writes the append-on
 dates, the slip and queues the applicant's notification, all in one transaction.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,10 +23,9 @@ from procedures.calendar import WorkingCalendar
 from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
 from ..models import Attachment, Dossier, DossierEvent, Slip
+from ..outbox import notifications_queue
 from .routing import open_step as _open_step
 from .submission import _attach
-
-logger = logging.getLogger(__name__)
 
 
 class TransitionNotAllowed(ValidationError):
@@ -43,17 +41,6 @@ class Outcome:
     dossier: Dossier
     event: DossierEvent
     slip: Slip | None = None
-
-
-def _notify(event_id: int) -> None:
-    """Enqueue the applicant's notification. Runs after commit: a broker that is down must not turn
-    a saved action into an error page (the outbox of the notifications work re-sends what this misses)."""
-    from ..tasks import dossier_notify_event_task
-
-    try:
-        dossier_notify_event_task.delay(event_id)
-    except Exception:  # any broker failure: the action is saved; the notification is logged as missed
-        logger.warning("notification for dossier event %s not queued: broker unavailable", event_id, exc_info=True)
 
 
 def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
@@ -105,7 +92,7 @@ def _transition(
         note=note,
     )
     locked.status = to
-    transaction.on_commit(lambda: _notify(event.pk))
+    notifications_queue(event=event)  # the outbox rows, in this same transaction
     return locked, event
 
 
@@ -521,5 +508,5 @@ def dossier_apologise(
         due_at=locked.due_at.isoformat(),
         new_appointment=new_appointment.isoformat(),
     )
-    transaction.on_commit(lambda: _notify(event.pk))
+    notifications_queue(event=event)
     return Outcome(locked, event, slip)
