@@ -153,3 +153,10 @@ def notification_resend(*, notification: Notification) -> Notification:
     transaction.on_commit(lambda: _enqueue([notification.pk]))
     notification.refresh_from_db()
     return notification
+
+
+def notifications_mark_read(*, user, now=None) -> int:
+    """Mark the person's in-portal messages read (when they open the list)."""
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

@@ -9,8 +9,15 @@ from accounts.constants import Role
 from accounts.models import Agency, User
 from accounts.selectors import agency_subtree, membership_list_active, user_find_by_identifier
 
-from .constants import OPEN_STATUSES, QUEUE_STATUSES, RUNNING_STATUSES, Status, Timeliness
-from .models import Attachment, Dossier, DossierEvent
+from .constants import (
+    OPEN_STATUSES,
+    QUEUE_STATUSES,
+    RUNNING_STATUSES,
+    NotificationChannel,
+    Status,
+    Timeliness,
+)
+from .models import Attachment, Dossier, DossierEvent, Notification
 
 
 def dossier_list_for_applicant(*, user: User) -> QuerySet[Dossier]:
@@ -219,3 +226,16 @@ def dossier_current_since(*, dossier: Dossier):
     """Since when the dossier has been where it is now (the start of its open step)."""
     step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
     return step.started_at if step else None
+
+
+def notification_list_in_app(*, user: User):
+    """The person's in-portal messages, newest first."""
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related(
+        "event__dossier"
+    )
+
+
+def notification_unread_count(*, user: User) -> int:
+    if not (user and user.is_authenticated):
+        return 0
+    return notification_list_in_app(user=user).filter(read_at__isnull=True).count()

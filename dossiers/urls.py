@@ -15,6 +15,7 @@ urlpatterns = [
     path("ho-so/<uuid:reference>/", views.DossierDetailView.as_view(), name="detail"),
     path("ho-so/tep/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     path("ho-so-cua-toi/", views.MyDossiersView.as_view(), name="mine"),
+    path("thong-bao/", views.NotificationListView.as_view(), name="notifications"),
     path("ho-so/<uuid:reference>/phieu-tiep-nhan.pdf", views.ReceiptView.as_view(), name="receipt"),
     path("ho-so/<uuid:reference>/phieu/<int:pk>.pdf", views.SlipView.as_view(), name="slip"),
     path("tra-cuu/", views.LookupView.as_view(), name="lookup"),

@@ -6,6 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from procedures.selectors import procedure_get_current
 from ..constants import OPEN_STATUSES, ResultDelivery, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
 from ..models import Attachment, Dossier
+from ..outbox import notifications_mark_read
 from ..permissions import can_download_receipt
 from ..selectors import (
     attachment_get_visible,
@@ -34,6 +36,7 @@ from ..selectors import (
     dossier_lookup,
     dossier_timeliness,
     lookup_timeline,
+    notification_list_in_app,
     step_timeliness,
 )
 from ..services import (
@@ -362,3 +365,13 @@ class SlipView(LoginRequiredMixin, View):
         response = HttpResponse(slip_pdf(slip), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{slip.kind}-{dossier.code}.pdf"'
         return response
+
+
+class NotificationListView(LoginRequiredMixin, View):
+    """The person's messages in the portal; opening the list marks them read."""
+
+    def get(self, request):
+        page = Paginator(notification_list_in_app(user=request.user), 30).get_page(request.GET.get("page"))
+        unread = {n.pk for n in page.object_list if n.read_at is None}
+        notifications_mark_read(user=request.user)
+        return render(request, "dossiers/notifications.html", {"page": page, "unread": unread})

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest import mock
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 import pytest
@@ -89,3 +90,20 @@ def test_a_status_change_succeeds_while_the_broker_is_down(
         outcome = dossier_receive(dossier=dossier, by=network["clerk"])
     assert outcome.dossier.status == "received"
     assert Notification.objects.filter(event=outcome.event, status=NotificationStatus.PENDING).count() == 3
+
+
+def test_the_header_counts_unread_messages_and_the_list_marks_them_read(client, citizen, received):
+    client.force_login(citizen)
+    page = client.get(reverse("dossiers:mine")).content.decode()
+    assert 'data-testid="unread-count">1<' in page
+    listing = client.get(reverse("dossiers:notifications")).content.decode()
+    assert received.dossier.code in listing
+    page = client.get(reverse("dossiers:mine")).content.decode()
+    assert 'data-testid="unread-count"' not in page
+
+
+def test_nobody_reads_someone_elses_messages(client, received):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert received.dossier.code not in client.get(reverse("dossiers:notifications")).content.decode()
