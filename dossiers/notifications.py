@@ -4,9 +4,9 @@ work; for now a mail through Django's backend, sent after the transaction commit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
+from .links import lookup_url
 from .models import Dossier
 
 
@@ -19,13 +19,9 @@ def dossier_notify_applicant(*, dossier_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "dossier": dossier,
-            "lookup_url": _lookup_url(dossier),
+            "lookup_url": lookup_url(dossier),
         }
         subject = render_to_string("dossiers/email/registered_subject.txt", context).strip()
         body = render_to_string("dossiers/email/registered.txt", context)
     send_mail(subject, body, None, [email])
     return True
-
-
-def _lookup_url(dossier) -> str:
-    return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + f"?code={dossier.code}"

@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.validators import normalize_phone, validate_phone
 from onestop.sms import SmsError, get_sms_backend, plain_sms
 
 from .constants import NotificationChannel, NotificationStatus
+from .links import lookup_url
 from .models import DossierEvent, Notification
 
 logger = logging.getLogger(__name__)
@@ -32,17 +32,13 @@ GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF = timedelta(hours=2)
 
 
-def _lookup_url(dossier) -> str:
-    return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + f"?code={dossier.code}"
-
-
 def notifications_queue(*, event: DossierEvent) -> list[Notification]:
     """Write the outbox rows for ``event`` (call inside its transaction) and send them after commit.
     The texts are rendered now: a template that fails fails the change, never an empty message."""
     dossier = event.dossier
     applicant = dossier.applicant
     data = dossier.applicant_data or {}
-    context = {"dossier": dossier, "event": event, "lookup_url": _lookup_url(dossier)}
+    context = {"dossier": dossier, "event": event, "lookup_url": lookup_url(dossier)}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("dossiers/email/event_subject.txt", context).strip()
         body = render_to_string("dossiers/email/event.txt", context)

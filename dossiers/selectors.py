@@ -3,6 +3,7 @@ queryset, so looking it up answers 404, never someone else's data."""
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.constants import Role
@@ -58,6 +59,14 @@ def dossier_get_detail(*, user: User, reference) -> Dossier:
         )
         .get(reference=reference)
     )
+
+
+def dossier_get_detail_or_404(*, user: User, reference) -> Dossier:
+    """``dossier_get_detail`` for pages and the API: a dossier the user may not see is not found."""
+    try:
+        return dossier_get_detail(user=user, reference=reference)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
 
 
 def attachment_get_visible(*, user: User, pk: int) -> Attachment:

@@ -6,23 +6,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.http import urlencode
 
 import qrcode
 import qrcode.image.svg
 
 from .constants import SlipKind, Status, Timeliness
+from .links import lookup_url
 from .models import Dossier, Slip
 from .selectors import step_timeliness
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
-
-
-def lookup_url(dossier: Dossier) -> str:
-    return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:lookup") + "?" + urlencode({"code": dossier.code})
 
 
 def qr_svg(data: str) -> str:

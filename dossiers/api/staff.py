@@ -18,8 +18,7 @@ from rest_framework.views import APIView
 from accounts.permissions import is_staff_member
 from dossiers.actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
 from dossiers.constants import Status
-from dossiers.models import Dossier
-from dossiers.selectors import dossier_get_detail, dossier_queue
+from dossiers.selectors import dossier_get_detail, dossier_get_detail_or_404, dossier_queue
 from dossiers.services import DossierChanged
 
 from .serializers import ActionInputSerializer, DossierDetailSerializer, QueueItemSerializer
@@ -75,10 +74,7 @@ class DossierActionApi(APIView):
 
     @extend_schema(request=ActionInputSerializer, responses={200: DossierDetailSerializer})
     def post(self, request, reference, action):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         chosen = ACTIONS_BY_NAME.get(action)
         if chosen is None:
             raise Http404
@@ -114,8 +110,5 @@ class DossierActionsListApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, reference):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         return Response({"actions": [a.name for a in actions_for(user=request.user, dossier=dossier)]})

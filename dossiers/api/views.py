@@ -20,6 +20,7 @@ from dossiers.models import Attachment, Dossier
 from dossiers.selectors import (
     attachment_get_visible,
     dossier_get_detail,
+    dossier_get_detail_or_404,
     dossier_get_draft,
     dossier_list_for_applicant,
 )
@@ -46,13 +47,6 @@ from .serializers import (
 
 def _api_error(error: ValidationError) -> ApiValidationError:
     return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
-
-
-def _visible_or_404(request, reference) -> Dossier:
-    try:
-        return dossier_get_detail(user=request.user, reference=reference)
-    except Dossier.DoesNotExist:
-        raise Http404 from None
 
 
 def _own_draft_or_404(request, reference) -> Dossier:
@@ -114,7 +108,7 @@ class DossierDetailApi(generics.RetrieveAPIView):
     serializer_class = DossierDetailSerializer
 
     def get_object(self):
-        return _visible_or_404(self.request, self.kwargs["reference"])
+        return dossier_get_detail_or_404(user=self.request.user, reference=self.kwargs["reference"])
 
 
 class AttachmentUploadApi(APIView):

@@ -30,7 +30,7 @@ from ..selectors import (
     attachment_get_visible,
     dossier_answers,
     dossier_current_since,
-    dossier_get_detail,
+    dossier_get_detail_or_404,
     dossier_get_draft,
     dossier_list_for_applicant,
     dossier_lookup,
@@ -253,10 +253,7 @@ class ReviewStepView(WizardStepView):
 
 class DossierSubmittedView(LoginRequiredMixin, View):
     def get(self, request, reference):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         if dossier.is_draft:
             return redirect(step_url(dossier, "review"))
         return render(request, "dossiers/submitted.html", {"dossier": dossier})
@@ -273,10 +270,7 @@ class DossierDetailView(LoginRequiredMixin, View):
     documents, the route so far, the slips and the actions they may take."""
 
     def get(self, request, reference):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         context = {
             "dossier": dossier,
             "timeliness": dossier_timeliness(dossier=dossier),
@@ -340,10 +334,7 @@ class ReceiptView(LoginRequiredMixin, View):
     """Slip 01 as a PDF, for whoever may see the dossier, once the agency has it."""
 
     def get(self, request, reference):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         if not can_download_receipt(user=request.user, dossier=dossier):
             raise Http404
         response = HttpResponse(receipt_pdf(dossier), content_type="application/pdf")
@@ -355,10 +346,7 @@ class SlipView(LoginRequiredMixin, View):
     """A slip issued on the dossier (supplement request, refusal, apology, stop notice), as issued."""
 
     def get(self, request, reference, pk):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         slip = dossier.slips.filter(pk=pk).select_related("issued_by", "dossier__agency__parent").first()
         if slip is None:
             raise Http404

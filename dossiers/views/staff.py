@@ -13,8 +13,7 @@ from accounts.permissions import is_staff_member
 
 from ..actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
 from ..forms import QueueFilterForm
-from ..models import Dossier
-from ..selectors import dossier_get_detail, dossier_queue
+from ..selectors import dossier_get_detail_or_404, dossier_queue
 from ..slips import control_sheet_pdf
 
 PAGE_SIZE = 50
@@ -57,10 +56,7 @@ class DossierActionView(LoginRequiredMixin, View):
     the page says what happened. Citizens reach it too, for their own withdrawal and resubmission."""
 
     def post(self, request, reference, action):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         chosen = ACTIONS_BY_NAME.get(action)
         if chosen is None:
             raise Http404
@@ -92,10 +88,7 @@ class ControlSheetView(StaffRequiredMixin, View):
     """The processing control sheet, printed from the recorded hand-offs."""
 
     def get(self, request, reference):
-        try:
-            dossier = dossier_get_detail(user=request.user, reference=reference)
-        except Dossier.DoesNotExist:
-            raise Http404 from None
+        dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         response = HttpResponse(control_sheet_pdf(dossier), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="phieu-kiem-soat-{dossier.code}.pdf"'
         return response
