@@ -277,6 +277,7 @@ class DossierDetailView(LoginRequiredMixin, View):
             "open_statuses": OPEN_STATUSES,
             "current_since": dossier_current_since(dossier=dossier),
             "form_fields": dossier_answers(dossier=dossier),
+            "receipt_available": can_download_receipt(user=request.user, dossier=dossier),
         }
         # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
         # resubmission after a supplement request.
