@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +92,15 @@ class ProfileForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(
         label=_("Address"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    language = forms.ChoiceField(
+        label=_("Language of messages"), choices=settings.LANGUAGES, help_text=_("Mail and SMS are written in it.")
+    )
+    notify_email = forms.BooleanField(label=_("Send me news of my dossiers by email"), required=False)
+    notify_sms = forms.BooleanField(
+        label=_("Send me news of my dossiers by SMS"),
+        required=False,
+        help_text=_("Messages in the portal always reach you, whatever you choose here."),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -53,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     address = models.CharField(_("address"), max_length=500, blank=True)
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    # How the person wants to hear from the portal: messages are written in their language, and go by
+    # email and SMS only where they allow it (messages in the portal always reach them).
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="vi")
+    notify_email = models.BooleanField(_("messages by email"), default=True)
+    notify_sms = models.BooleanField(_("messages by SMS"), default=True)
     is_staff = models.BooleanField(
         _("admin site access"), default=False, help_text=_("Can log in to the administration site.")
     )

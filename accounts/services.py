@@ -61,10 +61,20 @@ def membership_revoke(*, user: User, agency: Agency, role: Role) -> None:
 
 @transaction.atomic
 def citizen_register(
-    *, full_name: str, password: str, citizen_id: str, email: str | None = None, phone: str | None = None
+    *,
+    full_name: str,
+    password: str,
+    citizen_id: str,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str = "vi",
 ) -> User:
-    """A citizen's own account. A confirmation link is mailed (after commit) when an email is given."""
+    """A citizen's own account, hearing from the portal in the language they registered in. A
+    confirmation link is mailed (after commit) when an email is given."""
     user = user_create(full_name=full_name, password=password, email=email, phone=phone, citizen_id=citizen_id)
+    if language != user.language:
+        user.language = language
+        user.save(update_fields=["language"])
     if user.email:
         transaction.on_commit(lambda: send_email_verification(user))
     return user
@@ -83,10 +93,27 @@ def user_verify_email(*, token: str) -> User | None:
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, full_name: str, email: str | None, phone: str | None, address: str) -> User:
-    """Change one's own details; a new email address must be confirmed again."""
+def user_update_profile(
+    *,
+    user: User,
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    address: str,
+    language: str | None = None,
+    notify_email: bool | None = None,
+    notify_sms: bool | None = None,
+) -> User:
+    """Change one's own details and how one hears from the portal; a new email address must be
+    confirmed again."""
     email_changed = (email or None) != user.email
     user.full_name, user.email, user.phone, user.address = full_name, email or None, phone or None, address
+    if language is not None:
+        user.language = language
+    if notify_email is not None:
+        user.notify_email = notify_email
+    if notify_sms is not None:
+        user.notify_sms = notify_sms
     if email_changed:
         user.email_verified_at = None
     user.full_clean(exclude=["password"])

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,6 +56,7 @@ class RegisterView(View):
             citizen_id=data["citizen_id"],
             email=data["email"] or None,
             phone=data["phone"] or None,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
         if user.email:
@@ -83,7 +85,15 @@ class ProfileView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        initial = {"full_name": user.full_name, "phone": user.phone, "email": user.email, "address": user.address}
+        initial = {
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "email": user.email,
+            "address": user.address,
+            "language": user.language,
+            "notify_email": user.notify_email,
+            "notify_sms": user.notify_sms,
+        }
         return render(request, self.template_name, {"form": ProfileForm(initial=initial, user=user)})
 
     def post(self, request):

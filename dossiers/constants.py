@@ -109,6 +109,13 @@ class NotificationChannel(models.TextChoices):
     IN_APP = "in_app", _("In the portal")
 
 
+class NotificationKind(models.TextChoices):
+    EVENT = "event", _("News of a dossier")
+    REMINDER = "reminder", _("Reminder: due within one working day")
+    ESCALATION = "escalation", _("Overdue dossier")
+    DIGEST = "digest", _("Weekly list of overdue dossiers")
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")

@@ -14,6 +14,7 @@ from .constants import (
     Channel,
     EventKind,
     NotificationChannel,
+    NotificationKind,
     NotificationStatus,
     ResultDelivery,
     SlipKind,
@@ -248,7 +249,16 @@ class Notification(models.Model):
     """One message about one event on one channel: the outbox. Written in the same transaction as the
     event, delivered after commit, re-queued by the sweep while pending, sent at most once."""
 
-    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="notifications")
+    # The idempotency key: what the message is about, for whom, on which channel (and for scheduled
+    # messages, which day or week). Writing the same message twice writes one row.
+    key = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices, default=NotificationKind.EVENT)
+    event = models.ForeignKey(
+        DossierEvent, on_delete=models.PROTECT, related_name="notifications", null=True, blank=True
+    )
+    dossier = models.ForeignKey(
+        "Dossier", on_delete=models.PROTECT, related_name="notifications", null=True, blank=True
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     address = models.CharField(_("address"), max_length=254, blank=True)
@@ -272,7 +282,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_event_and_channel")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.address or self.recipient}"

@@ -1,7 +1,10 @@
-"""The notification outbox: rows written with the event, delivered after commit, swept while pending.
+"""The notification outbox: rows written with what they announce, delivered after commit, swept while
+pending.
 
-- ``notifications_queue`` runs inside the transaction of a status change: one row per channel the
-  applicant can be reached on (email, SMS, in-app), unique per event and channel.
+- ``notify`` writes one message to one person: a row per channel they can be reached on and allow
+  (email, SMS; the portal's own list always), each under an idempotency key, with the texts rendered
+  in the person's language there and then, so a template that fails fails the write, never an empty
+  message. ``notifications_queue`` does it for the applicant, inside the transaction of a status change.
 - ``notification_deliver`` sends one row under a row lock and only while it is pending, so a task run
   twice (a redelivered message) sends once. Failures are retried with exponential backoff for 24 hours,
   then the row is marked failed with the reason, for staff to see and resend.
@@ -10,63 +13,137 @@
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.models import User
 from accounts.validators import normalize_phone, validate_phone
 from onestop.sms import SmsError, get_sms_backend, plain_sms
 
-from .constants import NotificationChannel, NotificationStatus
+from .constants import NotificationChannel, NotificationKind, NotificationStatus
 from .links import lookup_url
-from .models import DossierEvent, Notification
+from .models import Dossier, DossierEvent, Notification
 
 logger = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=24)
 MAX_BACKOFF = timedelta(hours=2)
+SWEEP_BATCH = 5000
 
 
-def notifications_queue(*, event: DossierEvent) -> list[Notification]:
-    """Write the outbox rows for ``event`` (call inside its transaction) and send them after commit.
-    The texts are rendered now: a template that fails fails the change, never an empty message."""
-    dossier = event.dossier
-    applicant = dossier.applicant
-    data = dossier.applicant_data or {}
-    context = {"dossier": dossier, "event": event, "lookup_url": lookup_url(dossier)}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("dossiers/email/event_subject.txt", context).strip()
-        body = render_to_string("dossiers/email/event.txt", context)
-        sms = plain_sms(render_to_string("dossiers/sms/event.txt", context))
+class EmptyMessage(ValueError):
+    """A message template rendered nothing: a bug to fix, never a blank message to send."""
+
+
+@dataclass(frozen=True)
+class Texts:
+    subject: str
+    body: str
+    sms: str
+
+
+def render_texts(template: str, context: dict, *, language: str, link: str) -> Texts:
+    """The subject, mail body and SMS of ``dossiers/notifications/<template>*.txt`` in ``language``."""
+    folder = "dossiers/notifications"
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{folder}/{template}_subject.txt", context).split())
+        body = render_to_string(f"{folder}/{template}.txt", context).strip()
+        sms = plain_sms(render_to_string(f"{folder}/{template}_sms.txt", context), link=link)
+    if not subject or not body or len(sms) <= len(link) + 1:
+        raise EmptyMessage(f"the {template} message rendered empty in {language}")
+    return Texts(subject=subject, body=body + "\n", sms=sms)
+
+
+def notify(
+    *,
+    recipient: User,
+    key: str,
+    kind: str,
+    template: str,
+    context: dict,
+    link: str,
+    event: DossierEvent | None = None,
+    dossier: Dossier | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> list[int]:
+    """Write one message to ``recipient`` (call inside the transaction of what it announces) and send
+    it after commit. ``key`` says what the message is; writing the same key again adds nothing.
+    Returns the ids of its rows."""
+    texts = render_texts(
+        template, {**context, "recipient": recipient, "link": link}, language=_language(recipient), link=link
+    )
+    common = {"recipient": recipient, "kind": kind, "event": event, "dossier": dossier or (event and event.dossier)}
     rows = [
-        Notification(event=event, channel=NotificationChannel.IN_APP, recipient=applicant, subject=subject, body=body)
+        Notification(
+            key=f"{key}:{NotificationChannel.IN_APP}",
+            channel=NotificationChannel.IN_APP,
+            subject=texts.subject,
+            body=texts.body,
+            **common,
+        )
     ]
-    email = data.get("email") or applicant.email
-    if email:
+    email = email or recipient.email
+    if email and recipient.notify_email:
         rows.append(
             Notification(
-                event=event,
+                key=f"{key}:{NotificationChannel.EMAIL}",
                 channel=NotificationChannel.EMAIL,
-                recipient=applicant,
                 address=email,
-                subject=subject,
-                body=body,
+                subject=texts.subject,
+                body=texts.body,
+                **common,
             )
         )
-    phone = data.get("phone") or applicant.phone
-    if phone:
+    phone = phone or recipient.phone
+    if phone and recipient.notify_sms:
         rows.append(
-            Notification(event=event, channel=NotificationChannel.SMS, recipient=applicant, address=phone, body=sms)
+            Notification(
+                key=f"{key}:{NotificationChannel.SMS}",
+                channel=NotificationChannel.SMS,
+                address=phone,
+                body=texts.sms,
+                **common,
+            )
         )
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(Notification.objects.filter(event=event).values_list("pk", flat=True))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(key__in=[row.key for row in rows], status=NotificationStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
     transaction.on_commit(lambda: _enqueue(ids))
-    return created
+    return ids
+
+
+def _language(user: User) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return user.language if user.language in codes else settings.LANGUAGE_CODE
+
+
+def notifications_queue(*, event: DossierEvent) -> list[int]:
+    """The applicant's message about ``event`` (a status change, an apology), in the event's transaction.
+    Email and phone are those given on the dossier, else the account's."""
+    dossier = event.dossier
+    data = dossier.applicant_data or {}
+    return notify(
+        recipient=dossier.applicant,
+        key=f"event:{event.pk}",
+        kind=NotificationKind.EVENT,
+        template="event",
+        context={"dossier": dossier, "event": event},
+        link=lookup_url(dossier),
+        event=event,
+        email=data.get("email") or None,
+        phone=data.get("phone") or None,
+    )
 
 
 def _enqueue(ids) -> None:
@@ -88,10 +165,21 @@ def _send(notification: Notification) -> str:
     if notification.channel == NotificationChannel.IN_APP:
         return "in-app"
     if notification.channel == NotificationChannel.EMAIL:
-        send_mail(notification.subject, notification.body, None, [notification.address])
+        # A stable Message-ID: a copy sent again after a crash is recognisably the same message.
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+        message = EmailMessage(
+            notification.subject,
+            notification.body,
+            None,
+            [notification.address],
+            headers={"Message-ID": f"<{notification.key}@{domain}>"},
+        )
+        message.send()
         return "mail"
     validate_phone(notification.address)
-    return get_sms_backend().send(phone=normalize_phone(notification.address), text=notification.body)
+    return get_sms_backend().send(
+        phone=normalize_phone(notification.address), text=notification.body, reference=notification.key
+    )
 
 
 def notification_deliver(*, notification_id: int) -> str:
@@ -112,8 +200,10 @@ def notification_deliver(*, notification_id: int) -> str:
             notification.provider_id = _send(notification)[:100]
         except SmsError as error:
             _failed_attempt(notification, str(error), retryable=error.retryable, now=now)
-        except Exception as error:  # a mail server error, an invalid address: recorded with the reason
-            _failed_attempt(notification, str(error), retryable=not isinstance(error, ValidationError), now=now)
+        except ValidationError as error:  # an invalid phone number: no retry will help
+            _failed_attempt(notification, "; ".join(error.messages), retryable=False, now=now)
+        except Exception as error:  # a mail server error, a refused address: recorded with the reason
+            _failed_attempt(notification, f"{type(error).__name__}: {error}", retryable=True, now=now)
         else:
             notification.status = NotificationStatus.SENT
             notification.sent_at = now
@@ -124,6 +214,7 @@ def notification_deliver(*, notification_id: int) -> str:
 
 def _failed_attempt(notification: Notification, reason: str, *, retryable: bool, now) -> None:
     notification.last_error = reason[:500]
+    logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, reason)
     if retryable and now - notification.created_at < GIVE_UP_AFTER:
         notification.next_attempt_at = now + _backoff(notification.attempts)
     else:
@@ -133,22 +224,24 @@ def _failed_attempt(notification: Notification, reason: str, *, retryable: bool,
 def notifications_sweep(*, now=None) -> int:
     """Queue every pending row whose time has come; returns how many."""
     now = now or timezone.now()
-    due = Notification.objects.filter(status=NotificationStatus.PENDING).filter(
-        next_attempt_at__isnull=True
-    ) | Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
-    ids = list(due.values_list("pk", flat=True)[:1000])
+    due = Notification.objects.filter(
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now), status=NotificationStatus.PENDING
+    )
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     _enqueue(ids)
     return len(ids)
 
 
-def notification_resend(*, notification: Notification) -> Notification:
-    """Staff's one-click resend of a failed row: pending again, now."""
-    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
-        status=NotificationStatus.PENDING, next_attempt_at=None, last_error=""
+def notification_resend(*, notification: Notification) -> bool:
+    """Staff's one-click resend of a failed row: pending again, now. False when it was not failed (a
+    second click, or someone else resent it first)."""
+    changed = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.PENDING, next_attempt_at=None, last_error="", created_at=timezone.now()
     )
-    transaction.on_commit(lambda: _enqueue([notification.pk]))
+    if changed:
+        transaction.on_commit(lambda: _enqueue([notification.pk]))
     notification.refresh_from_db()
-    return notification
+    return bool(changed)
 
 
 def notifications_mark_read(*, user, now=None) -> int:

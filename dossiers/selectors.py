@@ -15,6 +15,7 @@ from .constants import (
     QUEUE_STATUSES,
     RUNNING_STATUSES,
     NotificationChannel,
+    NotificationStatus,
     Status,
     Timeliness,
 )
@@ -239,12 +240,25 @@ def dossier_current_since(*, dossier: Dossier):
 
 def notification_list_in_app(*, user: User):
     """The person's in-portal messages, newest first."""
-    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related(
-        "event__dossier"
-    )
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related("dossier")
 
 
 def notification_unread_count(*, user: User) -> int:
     if not (user and user.is_authenticated):
         return 0
     return notification_list_in_app(user=user).filter(read_at__isnull=True).count()
+
+
+def notification_list_undelivered(*, user: User):
+    """Messages that did not go out (failed for good, or waiting for another attempt) about dossiers
+    the staff member may open, or addressed to them; oldest problem first within each status."""
+    visible = dossier_list_visible_to(user=user).values("pk")
+    return (
+        Notification.objects.exclude(channel=NotificationChannel.IN_APP)
+        .filter(
+            models.Q(status=NotificationStatus.FAILED) | models.Q(status=NotificationStatus.PENDING, attempts__gt=0)
+        )
+        .filter(models.Q(dossier_id__in=visible) | models.Q(recipient=user))
+        .select_related("dossier", "recipient")
+        .order_by("status", "created_at", "pk")
+    )

@@ -1,12 +1,10 @@
+"""Celery tasks: thin wrappers over the outbox and the scheduled jobs (their schedule is
+``CELERY_BEAT_SCHEDULE`` in the settings). Every task may run twice without doing anything twice."""
+
 from celery import shared_task
 
-from .notifications import dossier_notify_applicant
 from .outbox import notification_deliver, notifications_sweep
-
-
-@shared_task(acks_late=True)
-def dossier_notify_applicant_task(dossier_id: int) -> None:
-    dossier_notify_applicant(dossier_id=dossier_id)
+from .reminders import digests_send, escalations_send, reminders_send
 
 
 @shared_task(acks_late=True)
@@ -17,3 +15,18 @@ def notification_deliver_task(notification_id: int) -> str:
 @shared_task
 def notifications_sweep_task() -> int:
     return notifications_sweep()
+
+
+@shared_task(acks_late=True)
+def reminders_send_task() -> int:
+    return reminders_send()
+
+
+@shared_task(acks_late=True)
+def escalations_send_task() -> int:
+    return escalations_send()
+
+
+@shared_task(acks_late=True)
+def digests_send_task() -> int:
+    return digests_send()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tra-cuu/", views.LookupView.as_view(), name="lookup"),
     path("mot-cua/ho-so/<uuid:reference>/phieu-kiem-soat.pdf", views.ControlSheetView.as_view(), name="control_sheet"),
     path("mot-cua/ho-so/", views.QueueView.as_view(), name="queue"),
+    path("mot-cua/tin-nhan-loi/", views.UndeliveredNotificationsView.as_view(), name="undelivered"),
     path("mot-cua/ho-so/<uuid:reference>/<slug:action>/", views.DossierActionView.as_view(), name="action"),
     path("mot-cua/tiep-nhan/", views.DeskCitizenView.as_view(), name="desk_citizen"),
     path("mot-cua/tiep-nhan/<int:citizen_id>/", views.DeskIntakeView.as_view(), name="desk_intake"),

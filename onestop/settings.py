@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -202,6 +203,8 @@ SMS_GATEWAY_USER = env.str("SMS_GATEWAY_USER", default="")
 SMS_GATEWAY_PASSWORD = env.str("SMS_GATEWAY_PASSWORD", default="")
 SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="MOTCUA")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# Texts without diacritics (GSM 7-bit, 160 characters, readable on any phone); off for a Unicode gateway.
+SMS_PLAIN_TEXT = env.bool("SMS_PLAIN_TEXT", default=True)
 
 # Celery: with no broker configured, tasks run in-process (eager) so the portal needs no services.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -224,10 +227,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "visibility_timeout": 3600,
 }
-# Periodic tasks, each with its schedule and why.
+# Periodic tasks, all of them, each with its schedule and why (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     # Re-queue outbox rows still pending (broker down at commit, worker killed, retry time come).
     "notifications-sweep": {"task": "dossiers.tasks.notifications_sweep_task", "schedule": 60.0},
+    # Before the working day: remind holders of dossiers due within one working day.
+    "reminders": {"task": "dossiers.tasks.reminders_send_task", "schedule": crontab(hour=7, minute=0)},
+    # Tell the leaders of each dossier that went overdue (once per dossier and deadline).
+    "escalations": {"task": "dossiers.tasks.escalations_send_task", "schedule": crontab(hour=7, minute=5)},
+    # Monday morning: each unit's overdue dossiers to its leaders.
+    "weekly-digest": {
+        "task": "dossiers.tasks.digests_send_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=10),
+    },
 }
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
 

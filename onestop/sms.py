@@ -20,27 +20,31 @@ from django.utils.module_loading import import_string
 
 
 class BaseBackend:
-    def send(self, *, phone: str, text: str) -> str:
-        """Send ``text`` to ``phone`` and return the provider's message id."""
+    def send(self, *, phone: str, text: str, reference: str = "") -> str:
+        """Send ``text`` to ``phone`` and return the provider's message id. ``reference`` is the
+        portal's own id for the message: the same reference sent twice (a retry after a crash) is one
+        message for a gateway that removes duplicates by it."""
         raise NotImplementedError
 
 
 class FileBackend(BaseBackend):
     """Appends one JSON line per message to ``<SMS_FILE_PATH>/<date>.log``."""
 
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, reference: str = "") -> str:
         message_id = uuid.uuid4().hex
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
         now = timezone.localtime()
-        line = json.dumps({"id": message_id, "at": now.isoformat(), "to": phone, "text": text}, ensure_ascii=False)
+        line = json.dumps(
+            {"id": message_id, "ref": reference, "at": now.isoformat(), "to": phone, "text": text}, ensure_ascii=False
+        )
         with open(folder / f"{now:%Y-%m-%d}.log", "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
         return message_id
 
 
 class ConsoleBackend(BaseBackend):
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, reference: str = "") -> str:
         message_id = uuid.uuid4().hex
         sys.stdout.write(f"SMS {message_id} to {phone}: {text}\n")
         return message_id
@@ -50,8 +54,8 @@ def get_sms_backend() -> BaseBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_sms(*, phone: str, text: str) -> str:
-    return get_sms_backend().send(phone=phone, text=text)
+def send_sms(*, phone: str, text: str, reference: str = "") -> str:
+    return get_sms_backend().send(phone=phone, text=text, reference=reference)
 
 
 class SmsError(Exception):
@@ -64,15 +68,16 @@ class SmsError(Exception):
 
 
 class HttpGatewayBackend(BaseBackend):
-    """An HTTP SMS gateway (brandname SMS): POSTs JSON ``{"to", "text", "sender"}`` with basic
+    """An HTTP SMS gateway (brandname SMS): POSTs JSON ``{"to", "text", "sender", "ref"}`` with basic
     authentication to ``SMS_GATEWAY_URL`` and reads the message id from the JSON answer's ``id``.
     Configured by environment: SMS_GATEWAY_URL, SMS_GATEWAY_USER, SMS_GATEWAY_PASSWORD,
     SMS_GATEWAY_SENDER, SMS_GATEWAY_TIMEOUT (seconds)."""
 
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, reference: str = "") -> str:
         if urlsplit(settings.SMS_GATEWAY_URL).scheme not in ("http", "https"):
             raise SmsError("SMS_GATEWAY_URL must be an http(s) address", retryable=False)
-        body = json.dumps({"to": phone, "text": text, "sender": settings.SMS_GATEWAY_SENDER}).encode()
+        payload = {"to": phone, "text": text, "sender": settings.SMS_GATEWAY_SENDER, "ref": reference}
+        body = json.dumps(payload).encode()
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
             settings.SMS_GATEWAY_URL, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
@@ -96,10 +101,17 @@ class HttpGatewayBackend(BaseBackend):
         return message_id
 
 
-def plain_sms(text: str, *, limit: int = 160) -> str:
-    """``text`` without Vietnamese diacritics (many gateways and cheap phones need plain GSM text),
-    on one line, cut to ``limit`` characters."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    plain = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
-    plain = " ".join(plain.split())
-    return plain if len(plain) <= limit else plain[: limit - 3].rstrip() + "..."
+def plain_sms(text: str, *, link: str = "", limit: int = 160) -> str:
+    """``text`` on one line, followed by ``link``, within ``limit`` characters: the text is shortened,
+    never the link. Without Vietnamese diacritics (many gateways and cheap phones need plain GSM text)
+    unless ``SMS_PLAIN_TEXT`` is off for a gateway that sends Unicode."""
+    text = " ".join((text or "").split())
+    if settings.SMS_PLAIN_TEXT:
+        text = text.replace("đ", "d").replace("Đ", "D")
+        text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    else:
+        text = unicodedata.normalize("NFC", text)
+    room = limit - (len(link) + 1 if link else 0)
+    if len(text) > room:
+        text = text[: max(room - 3, 0)].rstrip() + "..."
+    return f"{text} {link}" if link else text

@@ -17,6 +17,7 @@ from procedures.models import ProcedureVersion, RequiredDocument
 from ..constants import Channel, ResultDelivery, Status
 from ..deadlines import add_working_days
 from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
+from ..outbox import notifications_queue
 from ..uploads import check_upload
 from .routing import open_step
 
@@ -169,12 +170,6 @@ def dossier_problems(*, dossier: Dossier) -> list[str]:
     return problems
 
 
-def _notify_submitted(dossier_id: int) -> None:
-    from ..tasks import dossier_notify_applicant_task
-
-    dossier_notify_applicant_task.delay(dossier_id)
-
-
 @transaction.atomic
 def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> Dossier:
     """Send a complete draft to its agency: it gets its code, status "submitted" (national code 1) and
@@ -199,8 +194,8 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
         dossier.save(update_fields=["code", "status", "submitted_at", "submission_key", "due_at", "updated_at"])
     except IntegrityError as error:  # the same key used for another draft: a replayed form
         raise ValidationError(_("This form was already used to submit a dossier.")) from error
-    _event(dossier=dossier, actor=by, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
-    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
+    event = _event(dossier=dossier, actor=by, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
+    notifications_queue(event=event)  # the confirmation, through the outbox like every later change
     return dossier
 
 
@@ -250,8 +245,8 @@ def dossier_register_at_desk(
         _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
     # The desk reception is the route's first step; the clerk holds the dossier until handing it on.
     open_step(dossier=dossier, agency=agency, assignee=clerk, by=clerk, start=now)
-    _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
-    transaction.on_commit(lambda: _notify_submitted(dossier.pk))
+    event = _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
+    notifications_queue(event=event)
     return dossier
 
 

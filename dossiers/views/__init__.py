@@ -15,7 +15,7 @@ from .citizen import (
     SlipView,
 )
 from .desk import DeskCitizenView, DeskIntakeView
-from .staff import ControlSheetView, DossierActionView, QueueView
+from .staff import ControlSheetView, DossierActionView, QueueView, UndeliveredNotificationsView
 
 __all__ = [
     "ApplicantStepView",
@@ -37,4 +37,5 @@ __all__ = [
     "ReceiptView",
     "ReviewStepView",
     "SlipView",
+    "UndeliveredNotificationsView",
 ]

@@ -13,7 +13,8 @@ from accounts.permissions import is_staff_member
 
 from ..actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
 from ..forms import QueueFilterForm
-from ..selectors import dossier_get_detail_or_404, dossier_queue
+from ..outbox import notification_resend
+from ..selectors import dossier_get_detail_or_404, dossier_queue, notification_list_undelivered
 from ..slips import control_sheet_pdf
 
 PAGE_SIZE = 50
@@ -92,3 +93,23 @@ class ControlSheetView(StaffRequiredMixin, View):
         response = HttpResponse(control_sheet_pdf(dossier), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="phieu-kiem-soat-{dossier.code}.pdf"'
         return response
+
+
+class UndeliveredNotificationsView(StaffRequiredMixin, View):
+    """Messages to citizens and staff that did not go out, with the reason, and a one-click resend."""
+
+    def get(self, request):
+        page = Paginator(notification_list_undelivered(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "dossiers/staff/undelivered.html", {"page": page})
+
+    def post(self, request):
+        notification = (
+            notification_list_undelivered(user=request.user).filter(pk=request.POST.get("notification")).first()
+        )
+        if notification is None:
+            raise Http404
+        if notification_resend(notification=notification):
+            messages.success(request, _("The message is queued again: %(to)s.") % {"to": notification.address})
+        else:
+            messages.info(request, _("This message is not failed any more: someone resent it already."))
+        return redirect("dossiers:undelivered")

@@ -111,11 +111,46 @@ def test_a_profile_change_of_email_asks_for_confirmation_again(client, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("accounts:profile"),
-            {"full_name": "Lê Thị Hoa", "phone": "0912345678", "email": "hoa.moi@example.vn", "address": "Thôn 2"},
+            {
+                "full_name": "Lê Thị Hoa",
+                "phone": "0912345678",
+                "email": "hoa.moi@example.vn",
+                "address": "Thôn 2",
+                "language": "vi",
+                "notify_email": "on",
+                "notify_sms": "on",
+            },
         )
     user.refresh_from_db()
     assert (user.email, user.address, user.email_verified_at) == ("hoa.moi@example.vn", "Thôn 2", None)
     assert mail.outbox[-1].to == ["hoa.moi@example.vn"]
+
+
+def test_a_citizen_chooses_the_language_and_channels_of_messages_in_the_profile(client):
+    user = UserFactory(email="hoa@example.vn", phone="0912345678")
+    assert (user.language, user.notify_email, user.notify_sms) == ("vi", True, True)
+    client.force_login(user)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "Gửi tin về hồ sơ của tôi qua SMS" in page
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "full_name": "Lê Thị Hoa",
+            "phone": "0912345678",
+            "email": "hoa@example.vn",
+            "language": "en",
+            "notify_sms": "on",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.language, user.notify_email, user.notify_sms) == ("en", False, True)
+
+
+def test_registering_in_english_means_messages_in_english(client):
+    client.cookies["django_language"] = "en"
+    assert client.post(reverse("accounts:register"), GOOD).status_code == 302
+    assert User.objects.get(phone="0912345678").language == "en"
 
 
 def test_sessions_expire_when_idle(settings):

@@ -8,6 +8,7 @@ from django.utils import timezone
 import pytest
 
 from dossiers.constants import NotificationChannel, NotificationStatus
+from dossiers.links import lookup_url
 from dossiers.models import Notification
 from dossiers.outbox import notification_deliver, notification_resend, notifications_sweep
 from dossiers.services import dossier_receive
@@ -28,10 +29,54 @@ def received(citizen, network, allowance, django_capture_on_commit_callbacks):
 def test_a_status_change_writes_one_row_per_channel_in_its_own_transaction(received):
     rows = {n.channel: n for n in Notification.objects.filter(event=received)}
     assert set(rows) == {NotificationChannel.EMAIL, NotificationChannel.SMS, NotificationChannel.IN_APP}
+    assert {row.key for row in rows.values()} == {f"event:{received.pk}:{channel}" for channel in rows}
     assert received.dossier.code in rows[NotificationChannel.EMAIL].subject
+    assert "Hồ sơ của bạn đã được tiếp nhận" in rows[NotificationChannel.EMAIL].body
     sms = rows[NotificationChannel.SMS].body
     assert sms.isascii() and len(sms) <= 160 and received.dossier.code in sms and "/tra-cuu/" in sms
+    assert sms.endswith(lookup_url(received.dossier))
     assert all(row.status == NotificationStatus.PENDING for row in rows.values())
+
+
+def test_the_submission_confirmation_goes_through_the_outbox(
+    citizen, network, allowance, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    rows = Notification.objects.filter(dossier=dossier)
+    assert {(row.channel, row.status) for row in rows} == {
+        (NotificationChannel.EMAIL, NotificationStatus.SENT),
+        (NotificationChannel.SMS, NotificationStatus.SENT),
+        (NotificationChannel.IN_APP, NotificationStatus.SENT),
+    }
+    assert [message.to for message in mail.outbox] == [["hoa@example.vn"]]
+    assert dossier.code in mail.outbox[0].subject and "Mới đăng ký" in mail.outbox[0].subject
+
+
+def test_messages_are_written_in_the_recipients_language(citizen, network, allowance):
+    citizen.language = "en"
+    citizen.save()
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    event_rows = {n.channel: n for n in Notification.objects.filter(dossier=dossier)}
+    dossier_receive(dossier=dossier, by=network["clerk"])
+    received = {
+        n.channel: n
+        for n in Notification.objects.filter(dossier=dossier).exclude(pk__in=[r.pk for r in event_rows.values()])
+    }
+    assert received[NotificationChannel.EMAIL].subject == f"Dossier {dossier.code}: Received"
+    assert "Your dossier has been received." in received[NotificationChannel.EMAIL].body
+    assert received[NotificationChannel.SMS].body.startswith(f"Dossier {dossier.code}: Received.")
+    assert "Mới đăng ký" not in event_rows[NotificationChannel.EMAIL].subject
+
+
+def test_a_citizen_who_turned_sms_off_gets_no_sms_but_still_the_portal_message(citizen, network, allowance):
+    citizen.notify_sms = False
+    citizen.save()
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    assert set(Notification.objects.filter(dossier=dossier).values_list("channel", flat=True)) == {
+        NotificationChannel.EMAIL,
+        NotificationChannel.IN_APP,
+    }
 
 
 def test_delivery_sends_once_even_when_the_task_runs_twice(received, settings):
@@ -74,11 +119,14 @@ def test_an_invalid_phone_fails_its_row_with_the_reason_and_the_other_channels_s
 
 
 def test_the_sweep_sends_what_a_dead_broker_missed(received):
+    # The submission's and the reception's messages were never queued (the broker was down).
     with mock.patch("dossiers.tasks.notification_deliver_task.delay", side_effect=ConnectionError("redis down")):
-        assert notifications_sweep() == 3  # nothing lost: still pending, still found
-    assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 3
-    assert notifications_sweep() == 3  # broker back: eager tasks deliver them
-    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 3
+        assert notifications_sweep() == 6  # nothing lost: still pending, still found
+    assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 6
+    assert notifications_sweep() == 6  # broker back: eager tasks deliver them
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 6
+    assert notifications_sweep() == 0
+    assert len(mail.outbox) == 2
 
 
 def test_a_status_change_succeeds_while_the_broker_is_down(
@@ -95,7 +143,7 @@ def test_a_status_change_succeeds_while_the_broker_is_down(
 def test_the_header_counts_unread_messages_and_the_list_marks_them_read(client, citizen, received):
     client.force_login(citizen)
     page = client.get(reverse("dossiers:mine")).content.decode()
-    assert 'data-testid="unread-count">1<' in page
+    assert 'data-testid="unread-count">2<' in page  # registered, then received
     listing = client.get(reverse("dossiers:notifications")).content.decode()
     assert received.dossier.code in listing
     page = client.get(reverse("dossiers:mine")).content.decode()
@@ -107,3 +155,87 @@ def test_nobody_reads_someone_elses_messages(client, received):
 
     client.force_login(UserFactory())
     assert received.dossier.code not in client.get(reverse("dossiers:notifications")).content.decode()
+
+
+def test_staff_see_failed_messages_of_their_dossiers_and_resend_one_with_a_click(
+    client, received, network, django_capture_on_commit_callbacks
+):
+    sms = Notification.objects.get(event=received, channel=NotificationChannel.SMS)
+    Notification.objects.filter(pk=sms.pk).update(
+        status=NotificationStatus.FAILED, attempts=9, last_error="gateway answered 500"
+    )
+    client.force_login(network["clerk"])
+    page = client.get(reverse("dossiers:undelivered")).content.decode()
+    assert page.count('data-testid="undelivered-row"') == 1
+    assert received.dossier.code in page and "gateway answered 500" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dossiers:undelivered"), {"notification": sms.pk}, follow=True)
+    assert "Tin nhắn đã được xếp gửi lại: 0912345678" in response.content.decode()
+    sms.refresh_from_db()
+    assert sms.status == NotificationStatus.SENT  # queued again and delivered (tasks run in-process here)
+    assert "Mọi tin nhắn đã được gửi đi" in client.get(reverse("dossiers:undelivered")).content.decode()
+    again = client.post(reverse("dossiers:undelivered"), {"notification": sms.pk})
+    assert again.status_code == 404  # no longer undelivered: nothing to resend twice
+
+
+def test_other_units_and_citizens_cannot_see_or_resend_failed_messages(client, received, network, citizen):
+    sms = Notification.objects.get(event=received, channel=NotificationChannel.SMS)
+    Notification.objects.filter(pk=sms.pk).update(status=NotificationStatus.FAILED)
+    client.force_login(network["other_clerk"])
+    assert received.dossier.code not in client.get(reverse("dossiers:undelivered")).content.decode()
+    assert client.post(reverse("dossiers:undelivered"), {"notification": sms.pk}).status_code == 404
+    client.force_login(citizen)
+    assert client.get(reverse("dossiers:undelivered")).status_code == 403
+    sms.refresh_from_db()
+    assert sms.status == NotificationStatus.FAILED
+
+
+class _Missing(str):
+    """A ``string_if_invalid`` that fails the render on any unknown variable."""
+
+    def __contains__(self, _item):
+        return True
+
+    def __mod__(self, name):
+        raise AssertionError(f"unknown template variable: {name}")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_message_template_renders_fully_in_each_language(settings, language, citizen, network, allowance):
+    from django.utils.translation import override
+
+    from dossiers.constants import EventKind, Status
+    from dossiers.models import DossierEvent
+    from dossiers.outbox import render_texts
+
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": _Missing("%s")}}
+    ]
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    seen = set()
+    for status in [s for s in Status if s != Status.DRAFT] + ["apology"]:
+        kind = EventKind.APOLOGY if status == "apology" else EventKind.STATUS
+        event = DossierEvent(
+            dossier=dossier, kind=kind, to_status=dossier.status if status == "apology" else status, note=""
+        )
+        if status == "apology":
+            dossier.new_appointment_at = timezone.now()
+        texts = render_texts(
+            "event",
+            {"dossier": dossier, "event": event, "recipient": citizen, "link": "L"},
+            language=language,
+            link="L",
+        )
+        assert texts.subject and dossier.code in texts.subject and texts.sms.endswith(" L")
+        seen.add(texts.body)
+    assert len(seen) == len(Status) - 1 + 1  # a different text for each status and the apology
+    staff = {"dossier": dossier, "recipient": network["leader"], "link": "L"}
+    for template, context in [
+        ("reminder", staff),
+        ("escalation", staff),
+        ("digest", {**staff, "dossiers": [dossier], "total": 3, "agency": network["district"], "now": timezone.now()}),
+    ]:
+        texts = render_texts(template, context, language=language, link="L")
+        assert texts.subject and texts.body and len(texts.sms) <= 160
+    with override(language), pytest.raises(AssertionError, match="unknown template variable"):
+        render_texts("reminder", {"recipient": citizen, "link": "L"}, language=language, link="L")

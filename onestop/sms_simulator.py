@@ -1,0 +1,99 @@
+"""A local HTTP server that plays an SMS gateway, for the tests, the benchmarks and a demo.
+
+It speaks what ``onestop.sms.HttpGatewayBackend`` sends (POST JSON ``{"to", "text", "sender", "ref"}``)
+and, like the brandname gateways that take a request id, delivers a reference once: a request that
+repeats a reference (the portal retrying after a crash) is answered with the first message id and
+reaches the phone no second time. ``behaviour`` makes it fail the way real gateways do:
+
+- ``ok``: 200 with ``{"id": ...}``;
+- ``error``: 500; ``refused``: 400 (a number the gateway will not take);
+- ``slow``: answers after ``delay`` seconds (longer than the portal waits: a timeout);
+- ``hold``: accepts and delivers the message, then answers only when ``release()`` is called (for
+  killing a worker with the request in hand).
+
+``delivered`` lists what reached phones, ``requests`` every request, in order.
+"""
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class GatewaySimulator:
+    def __init__(self, *, behaviour: str = "ok", delay: float = 2.0, host: str = "127.0.0.1", port: int = 0):
+        self.behaviour = behaviour
+        self.delay = delay
+        self.requests: list[dict] = []
+        self.delivered: list[dict] = []
+        self._ids_by_reference: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self.request_arrived = threading.Event()
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/send"
+
+    def start(self) -> "GatewaySimulator":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def delivered_to(self, phone: str) -> list[str]:
+        with self._lock:
+            return [message["text"] for message in self.delivered if message["to"] == phone]
+
+    def _accept(self, body: dict, auth: str | None) -> tuple[int, dict]:
+        with self._lock:
+            self.requests.append({"body": body, "auth": auth, "at": time.time()})
+            behaviour = self.behaviour
+            if behaviour in ("error", "refused"):
+                return (500, {"error": "gateway down"}) if behaviour == "error" else (400, {"error": "bad number"})
+            reference = body.get("ref") or uuid.uuid4().hex
+            if reference not in self._ids_by_reference:
+                self._ids_by_reference[reference] = uuid.uuid4().hex
+                self.delivered.append({"to": body.get("to"), "text": body.get("text"), "ref": reference})
+            return 200, {"id": self._ids_by_reference[reference]}
+
+    def _handler_class(self):
+        simulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                try:
+                    body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                except ValueError:
+                    body = {}
+                status, answer = simulator._accept(body, self.headers.get("Authorization"))
+                simulator.request_arrived.set()
+                if simulator.behaviour == "slow":
+                    time.sleep(simulator.delay)
+                elif simulator.behaviour == "hold":
+                    simulator._released.wait(60)
+                payload = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the portal stopped waiting (a timeout, a killed worker)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
