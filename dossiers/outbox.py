@@ -152,8 +152,8 @@ def _enqueue(ids) -> None:
     for pk in ids:
         try:
             notification_deliver_task.delay(pk)
-        except Exception:  # broker down: the sweep sends it later
-            logger.warning("notification %s not queued now; the sweep will send it", pk, exc_info=True)
+        except Exception as error:  # broker down: the sweep sends it later
+            logger.warning("notification %s not queued now (%s); the sweep will send it", pk, error)
             return
 
 
@@ -172,7 +172,7 @@ def _send(notification: Notification) -> str:
             notification.body,
             None,
             [notification.address],
-            headers={"Message-ID": f"<{notification.key}@{domain}>"},
+            headers={"Message-ID": f"<{notification.key.replace(':', '.')}@{domain}>"},
         )
         message.send()
         return "mail"

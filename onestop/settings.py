@@ -218,15 +218,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-# A web request must never wait long on a dead broker: fail fast, the outbox sweep retries later.
-CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A web request must never wait long on a dead broker: one connection attempt of at most half a second,
+# no publish retries (the outbox sweep re-queues what could not be queued, within a minute).
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 1,
-    "socket_timeout": 1,
-    "max_retries": 1,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 5,
+    # Connecting to publish: one attempt, no waiting between retries (kombu's failover options).
+    "max_retries": 0,
+    "interval_start": 0,
+    # A message taken by a worker that died without rejecting it comes back after this long; the
+    # sweep has re-queued its outbox row long before, and delivery under a row lock sends it once.
     "visibility_timeout": 3600,
 }
+CELERY_RESULT_BACKEND = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Periodic tasks, all of them, each with its schedule and why (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     # Re-queue outbox rows still pending (broker down at commit, worker killed, retry time come).

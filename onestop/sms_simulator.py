@@ -49,6 +49,12 @@ class GatewaySimulator:
         self._server.shutdown()
         self._server.server_close()
 
+    def hold(self) -> None:
+        """Take the next messages and keep their requests waiting until ``release()``."""
+        self._released.clear()
+        self.request_arrived.clear()
+        self.behaviour = "hold"
+
     def release(self) -> None:
         self._released.set()
 
