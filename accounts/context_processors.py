@@ -8,4 +8,7 @@ def roles(request):
     return {
         "is_desk_clerk": lambda: has_role(user=user, role=Role.CLERK),
         "is_staff_member": lambda: is_staff_member(user=user),
+        "is_leader": lambda: bool(
+            user.is_authenticated and (user.is_superuser or has_role(user=user, role=Role.LEADER))
+        ),
     }

@@ -10,9 +10,11 @@ from dossiers.api.views import (
     DossierSubmitApi,
 )
 from procedures.api.views import FieldListApi, ProcedureDetailApi, ProcedureListApi
+from reports.api.views import Report06aApiView
 
 urlpatterns = [
     path("procedures/", ProcedureListApi.as_view(), name="procedure-list"),
+    path("reports/06a/", Report06aApiView.as_view(), name="report-06a"),
     path("procedures/<str:code>/", ProcedureDetailApi.as_view(), name="procedure-detail"),
     path("fields/", FieldListApi.as_view(), name="field-list"),
     path("agencies/", AgencyListApi.as_view(), name="agency-list"),

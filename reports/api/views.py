@@ -1,0 +1,86 @@
+"""The 06a report as JSON, for leaders (the same rules as the pages)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..forms import ReportForm, report_agencies
+from ..selectors import COLUMN_KEYS, report_06a
+
+Report06aCountsSerializer = type(
+    "Report06aCountsSerializer", (serializers.Serializer,), {key: serializers.IntegerField() for key in COLUMN_KEYS}
+)
+
+
+class Report06aRowSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text="The unit, field or procedure id; null for the total")
+    label = serializers.CharField()
+    counts = Report06aCountsSerializer()
+
+
+class Report06aPeriodSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    label = serializers.CharField()
+    cutoff = serializers.BooleanField()
+
+
+class Report06aSerializer(serializers.Serializer):
+    agency = serializers.CharField()
+    period = Report06aPeriodSerializer()
+    grouping = serializers.CharField()
+    rows = Report06aRowSerializer(many=True)
+    total = Report06aRowSerializer()
+
+
+class Report06aApiView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="The 06a report of a unit for a period",
+        parameters=[
+            OpenApiParameter("agency", str, required=True, description="The unit's code, e.g. 000.00.22.H56"),
+            OpenApiParameter("kind", str, enum=["month", "quarter", "half", "nine_months", "year", "range"]),
+            OpenApiParameter("year", int),
+            OpenApiParameter("number", int, description="The month (1-12) or the quarter (1-4)"),
+            OpenApiParameter("first_day", str, description="For a range: YYYY-MM-DD"),
+            OpenApiParameter("last_day", str, description="For a range: YYYY-MM-DD"),
+            OpenApiParameter("cutoff", bool, description="The official cut-off (15th to 14th)"),
+            OpenApiParameter("grouping", str, enum=["unit", "field", "procedure"]),
+        ],
+        responses=Report06aSerializer,
+    )
+    def get(self, request):
+        agencies = report_agencies(user=request.user)
+        if not agencies:
+            raise PermissionDenied
+        form = ReportForm(request.query_params, agencies=agencies)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        report = report_06a(
+            agency=form.cleaned_data["agency"],
+            period=form.cleaned_data["period"],
+            grouping=form.cleaned_data["grouping"],
+        )
+        period = report.period
+
+        def row(r):
+            return {"key": r.key, "label": r.label, "counts": dict(r.cells)}
+
+        return Response(
+            {
+                "agency": report.agency.code,
+                "period": {
+                    "first_day": period.first_day,
+                    "last_day": period.last_day,
+                    "label": period.label,
+                    "cutoff": period.cutoff,
+                },
+                "grouping": report.grouping,
+                "rows": [row(r) for r in report.rows],
+                "total": row(report.total),
+            }
+        )

@@ -1,0 +1,98 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import ADMINISTRATIVE_KINDS, Role
+from accounts.models import Agency
+from accounts.selectors import agency_subtree, membership_list_active
+
+from .periods import KINDS, MONTH, QUARTER, RANGE, period_current, period_for, period_range
+from .selectors import COLUMN_KEYS, GROUPINGS
+
+
+def report_agencies(*, user) -> list[Agency]:
+    """The administrative units whose reports ``user`` may read: those they lead and every one below."""
+    if user.is_superuser:
+        units = Agency.objects.filter(kind__in=ADMINISTRATIVE_KINDS, is_active=True)
+        return list(units.order_by("path"))
+    found: dict[int, Agency] = {}
+    for membership in membership_list_active(user=user, role=Role.LEADER):
+        for unit in agency_subtree(agency=membership.agency).filter(kind__in=ADMINISTRATIVE_KINDS, is_active=True):
+            found[unit.pk] = unit
+    return sorted(found.values(), key=lambda unit: unit.path)
+
+
+class ReportForm(forms.Form):
+    """Which report: the unit, the period (kind, year, month or quarter, or a range of days), the
+    calendar or the official cut-off, and the grouping of its rows."""
+
+    agency = forms.ModelChoiceField(label=_("Unit"), queryset=Agency.objects.none(), to_field_name="code")
+    kind = forms.ChoiceField(label=_("Period"), choices=list(KINDS.items()), initial=QUARTER)
+    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    number = forms.IntegerField(
+        label=_("Month or quarter"),
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text=_("For a month: 1 to 12; a quarter: 1 to 4."),
+    )
+    first_day = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cutoff = forms.BooleanField(
+        label=_("Official data cut-off (15th of the month before to the 14th)"), required=False, initial=True
+    )
+    grouping = forms.ChoiceField(
+        label=_("Rows"),
+        choices=[(key, label) for key, (_column, label) in GROUPINGS.items()],
+        initial="unit",
+        required=False,
+    )
+
+    def __init__(self, *args, agencies: list[Agency], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies]).order_by("path")
+
+    @classmethod
+    def initial_for(cls, agencies: list[Agency], today: date | None = None) -> dict:
+        today = today or timezone.localdate()
+        current = period_current(QUARTER, today=today, cutoff=True)
+        return {
+            "agency": agencies[0].code if agencies else None,
+            "kind": QUARTER,
+            "year": current.year,
+            "number": current.number,
+            "cutoff": "on",
+            "grouping": "unit",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if self.errors:
+            return cleaned
+        try:
+            if kind == RANGE:
+                if not cleaned.get("first_day") or not cleaned.get("last_day"):
+                    raise forms.ValidationError(_("Give the first and the last day of the range."))
+                cleaned["period"] = period_range(cleaned["first_day"], cleaned["last_day"])
+            else:
+                number = cleaned.get("number")
+                if kind in (MONTH, QUARTER) and not number:
+                    raise forms.ValidationError(_("Choose the month or the quarter."))
+                if kind == QUARTER and number > 4:
+                    raise forms.ValidationError(_("A quarter is 1 to 4."))
+                cleaned["period"] = period_for(kind, cleaned["year"], number, cutoff=cleaned.get("cutoff", False))
+        except ValueError as error:
+            raise forms.ValidationError(_("This period does not exist.")) from error
+        cleaned["grouping"] = cleaned.get("grouping") or "unit"
+        return cleaned
+
+
+class CellForm(forms.Form):
+    """Which number of the report to open: a column, and a unit (or nothing for the total)."""
+
+    column = forms.ChoiceField(choices=[(key, key) for key in COLUMN_KEYS])
+    unit = forms.IntegerField(required=False)
+    key = forms.IntegerField(required=False)

@@ -1,0 +1,182 @@
+"""The 06a report ("Tình hình, kết quả giải quyết TTHC"), computed in the database.
+
+Which dossiers a period covers: those received (reception time set) before its end and not closed
+before its start. Each is counted once in each group of columns:
+
+- received = carried over (received before the start) + online this period + direct/postal this period;
+- then exactly one of: resolved this period (early / on time / late, by its finish against its due
+  time in Asia/Ho_Chi_Minh), withdrawn or stopped this period (shown apart), or still in progress at
+  the end of the period (within time / overdue against the end, or against now for a period not over;
+  a dossier waiting for a supplement now has its clock paused and counts within time).
+
+So received = resolved + withdrawn + stopped + in progress, for every row. Every cell is a filter
+(``cell_filter``): the drill-down list behind a number uses the same filter, so it has exactly that
+many rows.
+"""
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import AgencyKind
+from accounts.models import Agency
+from accounts.selectors import agency_subtree
+from dossiers.constants import Channel, Status
+from dossiers.models import Dossier
+
+from .periods import Period
+
+# (key, label), in the order of the official form's columns.
+COLUMNS = [
+    ("received", _("Received: total")),
+    ("online", _("Received online this period")),
+    ("direct", _("Received at the desk or by post this period")),
+    ("carried_over", _("Carried over from the previous period")),
+    ("resolved", _("Resolved: total")),
+    ("early", _("Resolved early")),
+    ("on_time", _("Resolved on time")),
+    ("late", _("Resolved late")),
+    ("in_progress", _("In progress: total")),
+    ("within_time", _("In progress within time")),
+    ("overdue", _("In progress overdue")),
+    ("withdrawn", _("Withdrawn")),
+    ("stopped", _("Processing stopped")),
+]
+COLUMN_KEYS = [key for key, _label in COLUMNS]
+GROUPINGS = {
+    "unit": ("agency_id", _("Receiving unit")),
+    "field": ("procedure_version__field_id", _("Field")),
+    "procedure": ("procedure_version__procedure_id", _("Procedure")),
+}
+RECEIVING_KINDS = (AgencyKind.DESK, AgencyKind.COMMUNE)
+
+
+def _zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def scope(*, period: Period) -> QuerySet[Dossier]:
+    """The dossiers ``period`` covers (all units), with the local finish and due days annotated."""
+    start, end = period.bounds()
+    return (
+        Dossier.objects.filter(received_at__isnull=False, received_at__lt=end)
+        .exclude(finished_at__lt=start)
+        .annotate(finished_day=TruncDate("finished_at", tzinfo=_zone()), due_day=TruncDate("due_at", tzinfo=_zone()))
+    )
+
+
+def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
+    """The filter of each column, over ``scope(period=period)``."""
+    start, end = period.bounds()
+    now = now or timezone.now()
+    moment = min(end, now)  # in progress is judged at the end of the period, or now if it is not over
+    finished = Q(status__in=[Status.DONE, Status.RETURNED], finished_at__gte=start, finished_at__lt=end)
+    in_progress = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    paused = Q(status=Status.SUPPLEMENT_REQUESTED, finished_at__isnull=True) if end > now else Q(pk__isnull=True)
+    new = Q(received_at__gte=start)
+    return {
+        "received": Q(pk__isnull=False),
+        "online": new & Q(channel=Channel.ONLINE),
+        "direct": new & ~Q(channel=Channel.ONLINE),
+        "carried_over": Q(received_at__lt=start),
+        "resolved": finished,
+        "early": finished & Q(finished_day__lt=F("due_day")),
+        "on_time": finished & Q(finished_day__gte=F("due_day"), finished_at__lte=F("due_at")),
+        "late": finished & Q(finished_at__gt=F("due_at")),
+        "in_progress": in_progress,
+        "within_time": in_progress & (paused | Q(due_at__gte=moment)),
+        "overdue": in_progress & ~paused & Q(due_at__lt=moment),
+        "withdrawn": Q(status=Status.WITHDRAWN, finished_at__lt=end),
+        "stopped": Q(status=Status.STOPPED, finished_at__lt=end),
+    }
+
+
+@dataclass
+class ReportRow:
+    key: int | None
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def values(self) -> list[int]:
+        return [self.counts.get(key, 0) for key in COLUMN_KEYS]
+
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        return [(key, self.counts.get(key, 0)) for key in COLUMN_KEYS]
+
+
+@dataclass
+class Report:
+    agency: Agency
+    period: Period
+    grouping: str
+    rows: list[ReportRow]
+    total: ReportRow
+    columns: list = field(default_factory=lambda: COLUMNS)
+
+
+def receiving_units(*, agency: Agency) -> list[Agency]:
+    """The units whose rows the report of ``agency`` shows: the one-stop desks and communes under it
+    (itself if it receives)."""
+    units = agency_subtree(agency=agency).filter(kind__in=RECEIVING_KINDS)
+    return sorted(units, key=lambda unit: (unit.kind != AgencyKind.DESK, unit.code))
+
+
+def report_06a(*, agency: Agency, period: Period, grouping: str = "unit", now=None) -> Report:
+    """The 06a report of ``agency`` for ``period``: a row per receiving unit (or per field, or per
+    procedure) and the total, in one aggregate query."""
+    units = receiving_units(agency=agency)
+    filters = cell_filters(period=period, now=now)
+    column, _label = GROUPINGS[grouping]
+    counted = (
+        scope(period=period)
+        .filter(agency__in=units)
+        .values(column)
+        .annotate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+        .order_by(column)
+    )
+    by_key = {row[column]: {key: row[key] for key in COLUMN_KEYS} for row in counted}
+    if grouping == "unit":
+        rows = [ReportRow(unit.pk, unit.name, by_key.get(unit.pk, {})) for unit in units]
+    else:
+        rows = [ReportRow(key, label, by_key[key]) for key, label in _group_labels(grouping, list(by_key))]
+    total = ReportRow(None, str(_("Total")), {key: sum(row.counts.get(key, 0) for row in rows) for key in COLUMN_KEYS})
+    return Report(agency=agency, period=period, grouping=grouping, rows=rows, total=total)
+
+
+def _group_labels(grouping: str, keys: list) -> list[tuple[int, str]]:
+    from procedures.models import Field, ProcedureVersion
+
+    if grouping == "field":
+        names = dict(Field.objects.filter(pk__in=keys).values_list("pk", "name"))
+    else:  # the newest version's name
+        versions = ProcedureVersion.objects.filter(procedure_id__in=keys).order_by("procedure_id", "pk")
+        names = {v.procedure_id: f"{v.procedure.code} {v.name}" for v in versions.select_related("procedure")}
+    return sorted(((key, names.get(key, "—")) for key in keys), key=lambda item: item[1])
+
+
+def cell_dossiers(
+    *,
+    agency: Agency,
+    period: Period,
+    column: str,
+    unit: Agency | None = None,
+    grouping: str = "unit",
+    key=None,
+    now=None,
+) -> QuerySet[Dossier]:
+    """The dossiers behind one number of ``report_06a``: a row (``unit``, or a field/procedure ``key``)
+    or the total, and a column."""
+    units = receiving_units(agency=agency)
+    dossiers = scope(period=period).filter(agency__in=units).filter(cell_filters(period=period, now=now)[column])
+    if unit is not None:
+        dossiers = dossiers.filter(agency=unit)
+    elif key is not None and grouping in ("field", "procedure"):
+        dossiers = dossiers.filter(**{GROUPINGS[grouping][0]: key})
+    return dossiers.select_related("procedure_version", "agency").order_by("received_at", "pk")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("bao-cao/06a/", views.Report06aView.as_view(), name="report_06a"),
+    path("bao-cao/06a/ho-so/", views.Report06aCellView.as_view(), name="report_06a_cell"),
+    path("bao-cao/06a.csv", views.Report06aExportView.as_view(), {"fmt": "csv"}, name="report_06a_csv"),
+    path("bao-cao/06a.xlsx", views.Report06aExportView.as_view(), {"fmt": "xlsx"}, name="report_06a_xlsx"),
+]
