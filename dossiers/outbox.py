@@ -13,12 +13,14 @@ pending.
 """
 
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -165,6 +167,7 @@ def _send(notification: Notification) -> str:
     if notification.channel == NotificationChannel.IN_APP:
         return "in-app"
     if notification.channel == NotificationChannel.EMAIL:
+        validate_email(notification.address)
         # A stable Message-ID: a copy sent again after a crash is recognisably the same message.
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
         message = EmailMessage(
@@ -200,8 +203,10 @@ def notification_deliver(*, notification_id: int) -> str:
             notification.provider_id = _send(notification)[:100]
         except SmsError as error:
             _failed_attempt(notification, str(error), retryable=error.retryable, now=now)
-        except ValidationError as error:  # an invalid phone number: no retry will help
+        except ValidationError as error:  # an invalid phone number or address: no retry will help
             _failed_attempt(notification, "; ".join(error.messages), retryable=False, now=now)
+        except smtplib.SMTPRecipientsRefused as error:  # the mail server refuses this address
+            _failed_attempt(notification, f"address refused: {error.recipients}", retryable=False, now=now)
         except Exception as error:  # a mail server error, a refused address: recorded with the reason
             _failed_attempt(notification, f"{type(error).__name__}: {error}", retryable=True, now=now)
         else:

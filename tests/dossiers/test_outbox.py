@@ -118,6 +118,24 @@ def test_an_invalid_phone_fails_its_row_with_the_reason_and_the_other_channels_s
     assert notification_deliver(notification_id=email.pk) == NotificationStatus.SENT
 
 
+def test_an_invalid_or_refused_email_address_fails_its_row_and_the_sms_still_goes(received):
+    import smtplib
+
+    email = Notification.objects.get(event=received, channel=NotificationChannel.EMAIL)
+    Notification.objects.filter(pk=email.pk).update(address="hoa@@example")
+    assert notification_deliver(notification_id=email.pk) == NotificationStatus.FAILED
+    email.refresh_from_db()
+    assert email.attempts == 1 and "email" in email.last_error.lower()
+    refused = smtplib.SMTPRecipientsRefused({"hoa@example.vn": (550, b"no such user")})
+    Notification.objects.filter(pk=email.pk).update(status=NotificationStatus.PENDING, address="hoa@example.vn")
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        assert notification_deliver(notification_id=email.pk) == NotificationStatus.FAILED
+    email.refresh_from_db()
+    assert "refused" in email.last_error and len(mail.outbox) == 0
+    sms = Notification.objects.get(event=received, channel=NotificationChannel.SMS)
+    assert notification_deliver(notification_id=sms.pk) == NotificationStatus.SENT
+
+
 def test_the_sweep_sends_what_a_dead_broker_missed(received):
     # The submission's and the reception's messages were never queued (the broker was down).
     with mock.patch("dossiers.tasks.notification_deliver_task.delay", side_effect=ConnectionError("redis down")):
