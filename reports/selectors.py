@@ -131,8 +131,13 @@ def receiving_units(*, agency: Agency) -> list[Agency]:
 def report_06a(*, agency: Agency, period: Period, grouping: str = "unit", now=None) -> Report:
     """The 06a report of ``agency`` for ``period``: a row per receiving unit (or per field, or per
     procedure) and the total, in one aggregate query."""
+    return aggregate(agency=agency, period=period, filters=cell_filters(period=period, now=now), grouping=grouping)
+
+
+def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping: str = "unit") -> Report:
+    """Count the dossiers of ``period`` under ``agency`` by each filter, grouped by unit (or field, or
+    procedure): one query, ``COUNT(*) FILTER (WHERE ...)`` per column."""
     units = receiving_units(agency=agency)
-    filters = cell_filters(period=period, now=now)
     column, _label = GROUPINGS[grouping]
     counted = (
         scope(period=period)
@@ -141,12 +146,12 @@ def report_06a(*, agency: Agency, period: Period, grouping: str = "unit", now=No
         .annotate(**{key: Count("pk", filter=q) for key, q in filters.items()})
         .order_by(column)
     )
-    by_key = {row[column]: {key: row[key] for key in COLUMN_KEYS} for row in counted}
+    by_key = {row[column]: {key: row[key] for key in filters} for row in counted}
     if grouping == "unit":
         rows = [ReportRow(unit.pk, unit.name, by_key.get(unit.pk, {})) for unit in units]
     else:
         rows = [ReportRow(key, label, by_key[key]) for key, label in _group_labels(grouping, list(by_key))]
-    total = ReportRow(None, str(_("Total")), {key: sum(row.counts.get(key, 0) for row in rows) for key in COLUMN_KEYS})
+    total = ReportRow(None, str(_("Total")), {key: sum(row.counts.get(key, 0) for row in rows) for key in filters})
     return Report(agency=agency, period=period, grouping=grouping, rows=rows, total=total)
 
 

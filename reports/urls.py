@@ -5,6 +5,8 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
+    path("bao-cao/", views.DashboardView.as_view(), name="dashboard"),
+    path("bao-cao/qua-han/<int:unit>/", views.OverdueHeldView.as_view(), name="overdue_held"),
     path("bao-cao/06a/", views.Report06aView.as_view(), name="report_06a"),
     path("bao-cao/06a/ho-so/", views.Report06aCellView.as_view(), name="report_06a_cell"),
     path("bao-cao/06a.csv", views.Report06aExportView.as_view(), {"fmt": "csv"}, name="report_06a_csv"),

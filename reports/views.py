@@ -6,10 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import View
 
+from .dashboard import dashboard, overdue_held_by
 from .exports import report_csv, report_xlsx
 from .forms import CellForm, ReportForm, report_agencies
+from .indicators import NOT_AVAILABLE, RATES
 from .selectors import COLUMNS, GROUPINGS, cell_dossiers, report_06a
 
 
@@ -108,6 +111,7 @@ class Report06aCellView(LeaderRequiredMixin, View):
             "query": query.urlencode(),
             "period": form.cleaned_data["period"],
             "agency": agency,
+            "back": "reports:report_06a",
         }
         return render(request, "reports/cell.html", context)
 
@@ -116,3 +120,48 @@ def _units(agency):
     from .selectors import receiving_units
 
     return receiving_units(agency=agency)
+
+
+class DashboardView(LeaderRequiredMixin, View):
+    """The leaders' dashboard: indicators against targets, units ranked, trend by month, overdue now."""
+
+    def get(self, request):
+        form = self.report_form(request)
+        context = {"form": form, "query": request.GET.urlencode() if "agency" in request.GET else _query(form)}
+        if form.is_valid():
+            context.update(dashboard(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"]))
+            context["rates_how"] = [(label, how) for label, _num, _den, how in RATES.values()]
+            context["not_available"] = list(NOT_AVAILABLE.values())
+        return render(request, "reports/dashboard.html", context, status=200 if form.is_valid() else 400)
+
+
+class OverdueHeldView(LeaderRequiredMixin, View):
+    """The dossiers overdue now under a unit, held by one unit (a number of the dashboard)."""
+
+    def get(self, request, unit):
+        form = self.report_form(request)
+        if not form.is_valid():
+            return render(request, "reports/dashboard.html", {"form": form}, status=400)
+        agency = form.cleaned_data["agency"]
+        from accounts.selectors import agency_subtree
+
+        holder = agency_subtree(agency=agency).filter(pk=unit).first()
+        if holder is None:
+            raise PermissionDenied
+        page = Paginator(overdue_held_by(agency=agency, unit=holder), 100).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "reports/cell.html",
+            {
+                "form": form,
+                "page": page,
+                "unit": holder,
+                "column_label": _("Overdue now"),
+                "query": query.urlencode(),
+                "period": None,
+                "agency": agency,
+                "back": "reports:dashboard",
+            },
+        )

@@ -1,0 +1,105 @@
+"""The Decision 766 indicators our data supports, and the online-service table the province asks for.
+
+Computed from the same covered dossiers and filters as the 06a report (``reports.selectors``), in one
+aggregate query; the rates are ratios of those counts:
+
+- online share: dossiers received online in the period / all received in the period;
+- on-time rate: (resolved early or on time + in progress within time) / (resolved + in progress);
+- digitisation rate: dossiers resolved in the period whose result is held as an electronic file /
+  all resolved in the period;
+- online payment rate: not computed yet: fees are recorded as paid at the desk until online payment
+  exists (shown as "not available").
+
+The online-service table: received online at level 3 and level 4, resolved among online dossiers at
+level 3 and level 4, per unit (the district desk, each commune).
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency
+from dossiers.constants import Channel
+from dossiers.models import Attachment
+from procedures.constants import ServiceLevel
+
+from .periods import Period
+from .selectors import Report, aggregate, cell_filters
+
+COUNTS = [
+    ("online_l3", _("Received online, level 3")),
+    ("online_l4", _("Received online, level 4")),
+    ("resolved_online_l3", _("Resolved online dossiers, level 3")),
+    ("resolved_online_l4", _("Resolved online dossiers, level 4")),
+    ("resolved_electronic", _("Resolved with an electronic result")),
+]
+# key: (label, numerator keys, denominator keys, how it is computed)
+RATES = {
+    "online_share": (
+        _("Share of dossiers received online"),
+        ("online",),
+        ("online", "direct"),
+        _("dossiers received online in the period / all dossiers received in the period"),
+    ),
+    "on_time_rate": (
+        _("On-time rate"),
+        ("early", "on_time", "within_time"),
+        ("resolved", "in_progress"),
+        _("(resolved early or on time + in progress within time) / (resolved + in progress)"),
+    ),
+    "digitisation_rate": (
+        _("Digitisation rate of results"),
+        ("resolved_electronic",),
+        ("resolved",),
+        _("dossiers resolved with an electronic result file / all dossiers resolved in the period"),
+    ),
+}
+NOT_AVAILABLE = {
+    "online_payment_rate": (
+        _("Online payment rate"),
+        _("Not available yet: fees are recorded as paid at the desk until online payment is offered."),
+    ),
+}
+
+
+def indicator_filters(*, period: Period, now=None) -> dict[str, Q]:
+    """The 06a filters plus those of the online-service table."""
+    filters = cell_filters(period=period, now=now)
+    online = Q(channel=Channel.ONLINE)
+    level3, level4 = Q(service_level=ServiceLevel.PARTIAL), Q(service_level=ServiceLevel.FULL)
+    electronic = Exists(Attachment.objects.filter(dossier=OuterRef("pk"), is_result=True))
+    filters.update(
+        {
+            "online_l3": filters["online"] & level3,
+            "online_l4": filters["online"] & level4,
+            "resolved_online_l3": filters["resolved"] & online & level3,
+            "resolved_online_l4": filters["resolved"] & online & level4,
+            "resolved_electronic": filters["resolved"] & Q(electronic),
+        }
+    )
+    return filters
+
+
+def rate(counts: dict, key: str) -> Decimal | None:
+    """The rate ``key`` in percent (one decimal) from a row's counts; None when nothing to divide by."""
+    _label, numerator, denominator, _how = RATES[key]
+    below = sum(counts.get(k, 0) for k in denominator)
+    if not below:
+        return None
+    above = sum(counts.get(k, 0) for k in numerator)
+    return (Decimal(100 * above) / below).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class IndicatorTable:
+    report: Report
+
+    def rates(self, row) -> dict[str, Decimal | None]:
+        return {key: rate(row.counts, key) for key in RATES}
+
+
+def indicator_table(*, agency: Agency, period: Period, now=None) -> IndicatorTable:
+    """Counts and rates per receiving unit under ``agency`` and in total, in one query."""
+    return IndicatorTable(aggregate(agency=agency, period=period, filters=indicator_filters(period=period, now=now)))

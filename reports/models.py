@@ -1,0 +1,87 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import AgencyKind
+
+
+class Indicator(models.TextChoices):
+    ONLINE_COUNT = "online_count", _("Dossiers received online (count)")
+    ONLINE_SHARE = "online_share", _("Share of dossiers received online (%)")
+    ON_TIME_RATE = "on_time_rate", _("On-time rate (%)")
+    DIGITISATION_RATE = "digitisation_rate", _("Digitisation rate of results (%)")
+
+
+class TargetPeriod(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    HALF = "half", _("First 6 months")
+    NINE_MONTHS = "nine_months", _("First 9 months")
+    YEAR = "year", _("Year")
+
+
+class Target(models.Model):
+    """A target the province sets: an indicator's minimum for a period, for one unit or for every unit
+    of a level (every commune, say). A unit's own target wins over its level's."""
+
+    indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
+    period_kind = models.CharField(_("period"), max_length=12, choices=TargetPeriod.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(
+        _("month or quarter"), null=True, blank=True, help_text=_("For a month: 1 to 12; a quarter: 1 to 4.")
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
+    agency_kind = models.CharField(
+        _("every unit of the level"),
+        max_length=12,
+        choices=[
+            (AgencyKind.DISTRICT, AgencyKind.DISTRICT.label),
+            (AgencyKind.COMMUNE, AgencyKind.COMMUNE.label),
+            (AgencyKind.DESK, AgencyKind.DESK.label),
+        ],
+        blank=True,
+    )
+    value = models.DecimalField(_("target"), max_digits=12, decimal_places=1)
+    note = models.CharField(_("source"), max_length=255, blank=True, help_text=_("The province's decision or plan."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-year", "indicator", "period_kind", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_kind", "year", "number", "agency"],
+                condition=models.Q(agency__isnull=False),
+                name="target_once_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_kind", "year", "number", "agency_kind"],
+                condition=models.Q(agency__isnull=True),
+                name="target_once_per_level",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_indicator_display()} · {self.year} · {self.agency or self.get_agency_kind_display()}"
+
+    def clean(self):
+        if bool(self.agency_id) == bool(self.agency_kind):
+            raise ValidationError(_("Choose either one unit or a level of units."))
+        if self.period_kind in (TargetPeriod.MONTH, TargetPeriod.QUARTER):
+            top = 12 if self.period_kind == TargetPeriod.MONTH else 4
+            if not self.number or not 1 <= self.number <= top:
+                raise ValidationError({"number": _("Give the month (1 to 12) or the quarter (1 to 4).")})
+        elif self.number:
+            raise ValidationError({"number": _("Only a month or a quarter has a number.")})
+        if self.indicator != Indicator.ONLINE_COUNT and not 0 <= self.value <= 100:
+            raise ValidationError({"value": _("A rate is between 0 and 100.")})
+        if self.value < 0:
+            raise ValidationError({"value": _("A target cannot be negative.")})
