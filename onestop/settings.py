@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "dossiers.tasks.reminders_send_task", "schedule": crontab(hour=7, minute=0)},
     # Tell the leaders of each dossier that went overdue (once per dossier and deadline).
     "escalations": {"task": "dossiers.tasks.escalations_send_task", "schedule": crontab(hour=7, minute=5)},
+    # Each morning: mail the reports of a cut-off month (and quarter) just closed, if not mailed yet.
+    "reports-mailing": {"task": "reports.tasks.reports_mail_due_task", "schedule": crontab(hour=6, minute=30)},
     # Monday morning: each unit's overdue dossiers to its leaders.
     "weekly-digest": {
         "task": "dossiers.tasks.digests_send_task",

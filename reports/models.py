@@ -85,3 +85,26 @@ class Target(models.Model):
             raise ValidationError({"value": _("A rate is between 0 and 100.")})
         if self.value < 0:
             raise ValidationError({"value": _("A target cannot be negative.")})
+
+
+class ReportMailing(models.Model):
+    """One report mailed to one leader for one unit and period: written before the mail goes, marked
+    sent after, so the daily job sends each once and catches up after a missed day."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="report_mailings")
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="report_mailings")
+    period_kind = models.CharField(max_length=12, choices=TargetPeriod.choices)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "recipient", "period_kind", "year", "number"], name="report_mailed_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency} {self.period_kind} {self.number or ''}/{self.year} → {self.recipient}"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("bao-cao/06a/ho-so/", views.Report06aCellView.as_view(), name="report_06a_cell"),
     path("bao-cao/06a.csv", views.Report06aExportView.as_view(), {"fmt": "csv"}, name="report_06a_csv"),
     path("bao-cao/06a.xlsx", views.Report06aExportView.as_view(), {"fmt": "xlsx"}, name="report_06a_xlsx"),
+    path("bao-cao/06a.pdf", views.Report06aExportView.as_view(), {"fmt": "pdf"}, name="report_06a_pdf"),
+    path("bao-cao/truc-tuyen/", views.OnlineServicesView.as_view(), name="online"),
 ]

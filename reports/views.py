@@ -1,5 +1,6 @@
-"""Leaders' report pages: the 06a table for a unit and a period, the dossiers behind any number, and
-its CSV and XLSX files. Thin: the form says which report, the selectors compute it."""
+"""Leaders' report pages: the dashboard, the 06a table and the online-service table for a unit and a
+period, the dossiers behind any number, and the CSV, XLSX and PDF files. Thin: the form says which
+report, the selectors compute it."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -10,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from .dashboard import dashboard, overdue_held_by
-from .exports import report_csv, report_xlsx
+from .exports import WRITERS, sheet_06a, sheet_online
 from .forms import CellForm, ReportForm, report_agencies
-from .indicators import NOT_AVAILABLE, RATES
+from .indicators import NOT_AVAILABLE, RATES, indicator_table
 from .selectors import COLUMNS, GROUPINGS, cell_dossiers, report_06a
 
 
@@ -57,24 +58,36 @@ def _query(form) -> str:
 
 
 class Report06aExportView(LeaderRequiredMixin, View):
+    """The 06a report (or, with ``table=online``, the online-service table) as CSV, XLSX or PDF."""
+
     def get(self, request, fmt):
         form = self.report_form(request)
         if not form.is_valid():
             return render(request, "reports/report_06a.html", {"form": form, "report": None}, status=400)
-        report = report_06a(
-            agency=form.cleaned_data["agency"],
-            period=form.cleaned_data["period"],
-            grouping=form.cleaned_data["grouping"],
-        )
-        name = f"06a-{report.agency.code}-{report.period.first_day:%Y%m%d}-{report.period.last_day:%Y%m%d}"
-        if fmt == "csv":
-            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+        agency, period = form.cleaned_data["agency"], form.cleaned_data["period"]
+        if request.GET.get("table") == "online":
+            sheet = sheet_online(indicator_table(agency=agency, period=period))
         else:
-            response = HttpResponse(
-                report_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+            sheet = sheet_06a(report_06a(agency=agency, period=period, grouping=form.cleaned_data["grouping"]))
+        write, content_type = WRITERS[fmt]
+        response = HttpResponse(write(sheet), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{sheet.file_stem}.{fmt}"'
         return response
+
+
+class OnlineServicesView(LeaderRequiredMixin, View):
+    """The online-service table the province asks for, with the indicators per unit."""
+
+    def get(self, request):
+        form = self.report_form(request)
+        context = {"form": form, "query": request.GET.urlencode() if "agency" in request.GET else _query(form)}
+        if form.is_valid():
+            table = indicator_table(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"])
+            context["sheet"] = sheet_online(table)
+            context["report"] = table.report
+            context["rates_how"] = [(label, how) for label, _num, _den, how in RATES.values()]
+            context["not_available"] = list(NOT_AVAILABLE.values())
+        return render(request, "reports/online.html", context, status=200 if form.is_valid() else 400)
 
 
 class Report06aCellView(LeaderRequiredMixin, View):

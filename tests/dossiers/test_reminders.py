@@ -138,6 +138,7 @@ def test_the_jobs_are_declared_in_the_beat_schedule(settings):
         "dossiers.tasks.reminders_send_task",
         "dossiers.tasks.escalations_send_task",
         "dossiers.tasks.digests_send_task",
+        "reports.tasks.reports_mail_due_task",
     }
     reminders = schedule["reminders"]["schedule"]
     assert reminders.hour == {7} and reminders.minute == {0}

@@ -109,3 +109,32 @@ def test_the_report_page_opens_on_the_current_quarter_by_the_cutoff(client, lead
     client.force_login(leader)
     page = client.get(reverse("reports:report_06a")).content.decode()
     assert 'data-testid="report-06a"' in page
+
+
+def test_the_pdf_carries_the_header_and_the_numbers(client, leader, district, history):
+    from pypdf import PdfReader
+
+    client.force_login(leader)
+    response = client.get(reverse("reports:report_06a_pdf"), params(district))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Biểu II.06a" in text and "UBND huyện Như Thanh" in text and "15/12/2025" in text
+    assert "3 2 1 0 2 1 0 1 1 0 1 0 0" in text  # the total row
+
+
+def test_the_online_service_table_by_level_with_its_rates(client, leader, district, make):
+    desk, commune = district["desk"], district["communes"][0]
+    make(desk, received=at(2026, 1, 5, 9), due=at(2026, 1, 20, 17), status=Status.DONE, finished=at(2026, 1, 19, 9))
+    make(commune, received=at(2026, 2, 2, 9), due=at(2026, 2, 10, 17), channel=Channel.DIRECT)
+    client.force_login(leader)
+    page = client.get(reverse("reports:online"), params(district)).content.decode()
+    table = page[page.index('data-testid="online-table"') :]
+    assert "Tỷ lệ hồ sơ tiếp nhận trực tuyến (%)" in table and "50,0" in table
+    workbook = client.get(reverse("reports:report_06a_xlsx"), {**params(district), "table": "online"})
+    assert 'filename="truc-tuyen-000.00.22.H56-20251215-20260314.xlsx"' in workbook["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    total = next(row for row in rows if row[1] == "Tổng cộng")
+    # online, desk/post, online L3, online L4, resolved online L3, L4, electronic; then the three rates
+    assert total[2:4] == [1, 1] and sum(total[4:6]) == 1 and total[8] == 0
+    assert total[9:] == [50.0, 50.0, 0.0]
