@@ -22,8 +22,9 @@ translations: install
 migrate: install translations
 	$(PY) manage.py migrate --noinput
 
+## Demo data, with three months of dossiers made through the services on the first run
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --history-months 3
 
 ## Serve the portal on the embedded default (SQLite, in-process tasks, mail/SMS to var/): make run [PORT=8123]
 run: demo
