@@ -63,6 +63,9 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    result_electronic = models.BooleanField(
+        _("result held electronically"), default=False, help_text=_("The result was recorded as a file.")
+    )
     # Where the dossier is now: the unit that holds it and the person handling it (empty: the unit's
     # desk or queue). Kept by the routing services; the history is in the steps and events.
     current_agency = models.ForeignKey(
@@ -92,6 +95,8 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue"),
             models.Index(fields=["current_assignee", "status", "due_at"], name="dossier_assignee_queue"),
+            # Reports: the dossiers of a period are those still open or closed after its start.
+            models.Index(fields=["finished_at"], name="dossier_finished"),
         ]
 
     def __str__(self):

@@ -3,23 +3,24 @@ the trend by month and the overdue dossiers by the unit holding them. Every figu
 aggregate query (no loop over dossiers)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Agency
+from accounts.selectors import agency_subtree
 from dossiers.constants import RUNNING_STATUSES, Channel
+from dossiers.models import Dossier
 from dossiers.reminders import overdue_in_subtree
 
 from .indicators import RATES, indicator_table, rate
 from .models import Indicator, Target
 from .periods import RANGE, Period
-from .selectors import receiving_units, scope
+from .selectors import aggregate, receiving_units
 
 
 @dataclass
@@ -104,7 +105,8 @@ class UnitLine:
 def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    table = indicator_table(agency=agency, period=period, now=now)
+    months = month_filters(period=period)
+    table = indicator_table(agency=agency, period=period, now=now, extra=months)  # trend included: one pass
     units = receiving_units(agency=agency)
     targets = targets_for(units=[agency, *units], period=period)
     lines = [
@@ -117,7 +119,7 @@ def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
         "report": table.report,
         "totals": measures(table.report.total.counts, targets.get(agency.pk, {}), period=period, today=today),
         "lines": lines,
-        "trend": (trend := trend_by_month(agency=agency, period=period)),
+        "trend": (trend := trend_from(table.report.total.counts, period=period)),
         "trend_width": 50 + 46 * len(trend),
         "overdue": overdue_by_holder(agency=agency, now=now),
         "running": _elapsed_share(period, today) is not None,
@@ -128,26 +130,34 @@ def _or_minus(value) -> Decimal:
     return Decimal(-1) if value is None else Decimal(value)
 
 
-def trend_by_month(*, agency: Agency, period: Period) -> list[dict]:
-    """Dossiers received in ``period`` under ``agency``, online and at the desk or by post, by month."""
-    start, _end = period.bounds()
+def month_filters(*, period: Period) -> dict[str, Q]:
+    """Columns counting the dossiers received in each month of ``period`` (local time), online and not."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    counted = (
-        scope(period=period)
-        .filter(agency__in=receiving_units(agency=agency), received_at__gte=start)
-        .annotate(month=TruncMonth("received_at", tzinfo=zone))
-        .values("month")
-        .annotate(
-            online=Count("pk", filter=Q(channel=Channel.ONLINE)), direct=Count("pk", filter=~Q(channel=Channel.ONLINE))
-        )
-    )
-    by_month = {(row["month"].year, row["month"].month): row for row in counted}
-    months = []
+    start, end = period.bounds()
+    filters = {}
     for year, month in period.months():
-        row = by_month.get((year, month), {})
-        months.append({"year": year, "month": month, "online": row.get("online", 0), "direct": row.get("direct", 0)})
+        first = datetime(year, month, 1, tzinfo=zone)
+        following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+        within = Q(received_at__gte=max(first, start), received_at__lt=min(following, end))
+        filters[f"m{year}_{month}_online"] = within & Q(channel=Channel.ONLINE)
+        filters[f"m{year}_{month}_direct"] = within & ~Q(channel=Channel.ONLINE)
+    return filters
+
+
+def trend_from(counts: dict, *, period: Period) -> list[dict]:
+    """Dossiers received in ``period``, online and at the desk or by post, by month, with the bar
+    chart's geometry (drawn as SVG without JavaScript)."""
+    months = [
+        {
+            "year": year,
+            "month": month,
+            "online": counts.get(f"m{year}_{month}_online", 0),
+            "direct": counts.get(f"m{year}_{month}_direct", 0),
+        }
+        for year, month in period.months()
+    ]
     tallest = max([m["online"] + m["direct"] for m in months] + [1])
-    for index, month in enumerate(months):  # the bar chart's geometry, drawn as SVG without JavaScript
+    for index, month in enumerate(months):
         month["x"] = 40 + index * 46
         month["online_height"] = round(140 * month["online"] / tallest)
         month["direct_height"] = round(140 * month["direct"] / tallest)
@@ -156,17 +166,29 @@ def trend_by_month(*, agency: Agency, period: Period) -> list[dict]:
     return months
 
 
+def trend_by_month(*, agency: Agency, period: Period) -> list[dict]:
+    """The trend alone (the dashboard counts it in its one pass)."""
+    report = aggregate(agency=agency, period=period, filters=month_filters(period=period))
+    return trend_from(report.total.counts, period=period)
+
+
 def overdue_by_holder(*, agency: Agency, now=None) -> list[dict]:
-    """Dossiers overdue now anywhere under ``agency``, counted by the unit holding them."""
-    counted = (
-        overdue_in_subtree(agency=agency, now=now)
-        .annotate(holder=Coalesce(F("current_agency"), F("agency")))
-        .values("holder")
-        .annotate(count=Count("pk"))
-        .order_by("-count")
+    """Dossiers overdue now anywhere under ``agency``, counted by the unit holding them: two counts
+    that each follow an index (held by a unit; not yet held, at the receiving unit)."""
+    now = now or timezone.now()
+    units = {unit.pk: unit for unit in agency_subtree(agency=agency)}
+    running = Dossier.objects.filter(status__in=RUNNING_STATUSES, due_at__lt=now)
+    held = running.filter(current_agency_id__in=list(units)).values_list("current_agency_id").annotate(n=Count("pk"))
+    waiting = (
+        running.filter(current_agency__isnull=True, agency_id__in=list(units))
+        .values_list("agency_id")
+        .annotate(n=Count("pk"))
     )
-    holders = {unit.pk: unit for unit in Agency.objects.filter(pk__in=[row["holder"] for row in counted])}
-    return [{"unit": holders[row["holder"]], "count": row["count"]} for row in counted]
+    counts: dict[int, int] = {}
+    for unit_id, count in [*held, *waiting]:
+        counts[unit_id] = counts.get(unit_id, 0) + count
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], units[item[0]].code))
+    return [{"unit": units[unit_id], "count": count} for unit_id, count in ranked]
 
 
 def overdue_held_by(*, agency: Agency, unit: Agency, now=None):

@@ -426,13 +426,16 @@ def dossier_complete(
         Attachment.objects.filter(pk=attachment.pk).update(is_result=True)
     now = timezone.now()
     dossier.finished_at = now
+    dossier.result_electronic = True  # the result is held as a file (the digitisation indicator)
     current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
     if current is not None:
         current.finished_at = now
         current.save(update_fields=["finished_at"])
     dossier.current_agency = dossier.agency  # the result goes back to the receiving desk
     dossier.current_assignee = None
-    dossier.save(update_fields=["status", "finished_at", "current_agency", "current_assignee", "updated_at"])
+    dossier.save(
+        update_fields=["status", "finished_at", "result_electronic", "current_agency", "current_assignee", "updated_at"]
+    )
     return Outcome(dossier, event)
 
 

@@ -53,6 +53,7 @@ def test_a_joint_dossier_goes_commune_desk_department_leader_and_back_to_the_cit
     dossier = dossier_hand_over(dossier=dossier, by=leader, to_agency=network["commune"], to_user=clerk).dossier
     dossier = dossier_complete(dossier=dossier, by=clerk, results=[pdf_upload("quyet-dinh.pdf")]).dossier
     assert dossier.status == Status.DONE and dossier.attachments.filter(is_result=True).count() == 1
+    assert dossier.result_electronic  # counted by the digitisation indicator
     dossier = dossier_return(dossier=dossier, by=clerk, delivery="desk").dossier
     assert (dossier.status, NATIONAL_CODES[dossier.status]) == (Status.RETURNED, 10)
 

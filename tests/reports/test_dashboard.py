@@ -13,7 +13,7 @@ import pytest
 
 from accounts.constants import AgencyKind, Role
 from dossiers.constants import Channel, Status
-from dossiers.models import Attachment
+from dossiers.models import Attachment, Dossier
 from reports.dashboard import dashboard
 from reports.indicators import indicator_table
 from reports.models import Indicator, Target
@@ -40,6 +40,7 @@ def history(district, make):
         content_type="application/pdf",
         uploaded_by=done.applicant,
     )
+    Dossier.objects.filter(pk=done.pk).update(result_electronic=True)  # as dossier_complete records it
     make(first, received=at(2026, 7, 7, 9), due=at(2026, 7, 20, 17), status=Status.DONE, finished=at(2026, 7, 21, 9))
     make(
         first,

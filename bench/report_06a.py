@@ -1,0 +1,207 @@
+"""Benchmark: the quarterly 06a report and the leaders' dashboard over 1,000,000 dossiers in PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onestop \\
+        .venv/bin/python bench/report_06a.py [--dossiers 1000000] [--repeat 15]
+
+In a throw-away database with the demo district: N dossiers over three years spread over the district
+desk and the 14 communes (one INSERT ... SELECT: this measures reading), then, side by side in one run:
+the quarterly 06a report for the district by the official cut-off through the portal's code
+(``reports.selectors.report_06a``) and one hand-written SQL query computing the same numbers (checked
+equal), their medians and ratio; the dashboard page through Django's test client (median and p95);
+and the EXPLAIN ANALYZE plans of both report queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+
+import django
+
+django.setup()
+
+from io import StringIO  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from _common import p95, throwaway_database  # noqa: E402
+
+LOAD = """
+WITH p AS (SELECT %(units)s::bigint[] AS units, %(versions)s::bigint[] AS versions)
+INSERT INTO dossiers_dossier (
+    reference, code, status, channel, service_level, result_delivery, delivery_address, applicant_data,
+    form_data, created_at, updated_at, submitted_at, received_at, due_at, agency_id, applicant_id,
+    created_by_id, procedure_version_id, current_agency_id, finished_at, result_delivery_note, version,
+    result_electronic)
+SELECT gen_random_uuid(), 'B' || lpad(g::text, 8, '0'),
+       CASE WHEN x.fin IS NULL THEN (ARRAY['received', 'processing', 'processing', 'supplement_requested'])[1 + g %% 4]
+            WHEN x.u < 0.03 THEN 'withdrawn' WHEN x.u < 0.05 THEN 'stopped'
+            WHEN x.u < 0.40 THEN 'done' ELSE 'returned' END,
+       CASE WHEN x.c < 0.45 THEN 2 WHEN x.c < 0.95 THEN 1 ELSE 3 END,
+       CASE WHEN x.c < 0.15 THEN 4 ELSE 3 END,
+       'desk', '', '{}'::jsonb, '{}'::jsonb, x.recv, x.recv, x.recv, x.recv, x.recv + x.allowed,
+       p.units[1 + g %% cardinality(p.units)], %(citizen)s, %(citizen)s,
+       p.versions[1 + g %% cardinality(p.versions)], p.units[1 + g %% cardinality(p.units)],
+       x.fin, '', 1, x.fin IS NOT NULL AND x.u >= 0.05 AND x.c < 0.7
+FROM p, generate_series(1, %(count)s) AS g,
+LATERAL (
+    SELECT r.u, r.c, r.recv, r.allowed,
+           CASE WHEN r.recv + r.took > now() THEN NULL ELSE r.recv + r.took END AS fin
+    FROM (SELECT random() + 0 * g AS u, random() AS c,
+                 now() - interval '1095 days' * random() AS recv,
+                 interval '1 day' * (1 + floor(random() * 20)) AS allowed,
+                 interval '1 hour' * (1 + random() * 600) AS took) AS r
+) AS x
+"""
+
+HAND_WRITTEN = """
+SELECT agency_id,
+  count(*) AS received,
+  count(*) FILTER (WHERE received_at >= %(start)s AND channel = 2) AS online,
+  count(*) FILTER (WHERE received_at >= %(start)s AND channel <> 2) AS direct,
+  count(*) FILTER (WHERE received_at < %(start)s) AS carried_over,
+  count(*) FILTER (WHERE status IN ('done', 'returned') AND finished_at >= %(start)s AND finished_at < %(end)s)
+    AS resolved,
+  count(*) FILTER (WHERE status IN ('done', 'returned') AND finished_at >= %(start)s AND finished_at < %(end)s
+    AND (finished_at AT TIME ZONE %(zone)s)::date < (due_at AT TIME ZONE %(zone)s)::date) AS early,
+  count(*) FILTER (WHERE status IN ('done', 'returned') AND finished_at >= %(start)s AND finished_at < %(end)s
+    AND (finished_at AT TIME ZONE %(zone)s)::date >= (due_at AT TIME ZONE %(zone)s)::date
+    AND finished_at <= due_at) AS on_time,
+  count(*) FILTER (WHERE status IN ('done', 'returned') AND finished_at >= %(start)s AND finished_at < %(end)s
+    AND finished_at > due_at) AS late,
+  count(*) FILTER (WHERE finished_at IS NULL OR finished_at >= %(end)s) AS in_progress,
+  count(*) FILTER (WHERE (finished_at IS NULL OR finished_at >= %(end)s) AND (due_at >= %(moment)s
+    OR (%(running)s AND status = 'supplement_requested' AND finished_at IS NULL))) AS within_time,
+  count(*) FILTER (WHERE (finished_at IS NULL OR finished_at >= %(end)s) AND due_at < %(moment)s
+    AND NOT (%(running)s AND status = 'supplement_requested' AND finished_at IS NULL)) AS overdue,
+  count(*) FILTER (WHERE status = 'withdrawn' AND finished_at < %(end)s) AS withdrawn,
+  count(*) FILTER (WHERE status = 'stopped' AND finished_at < %(end)s) AS stopped
+FROM dossiers_dossier
+WHERE agency_id = ANY(%(units)s) AND received_at IS NOT NULL AND received_at < %(end)s
+  AND (finished_at IS NULL OR finished_at >= %(start)s)
+GROUP BY agency_id
+"""
+
+
+def load(count: int) -> None:
+    from accounts.models import Agency, User
+    from procedures.selectors import version_list_current
+    from reports.selectors import receiving_units
+
+    call_command("seed_demo", stdout=StringIO())
+    district = Agency.objects.get(code="000.00.22.H56")
+    units = [unit.pk for unit in receiving_units(agency=district)]
+    versions = [version.pk for version in version_list_current()]
+    citizen = User.objects.get(email="congdan@demo.vn").pk
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(LOAD, {"units": units, "versions": versions, "citizen": citizen, "count": count})
+        cursor.execute("ANALYZE dossiers_dossier")
+    print(f"loaded {count:,} dossiers in {time.perf_counter() - started:.0f} s")
+
+
+def timed(function, repeat: int) -> tuple[list[float], object]:
+    function()  # warm the cache
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark is about PostgreSQL's plans.")
+    from accounts.models import Agency, User
+    from reports.periods import QUARTER, period_current
+    from reports.selectors import cell_filters, counting_query, receiving_units, report_06a
+
+    with throwaway_database():
+        load(args.dossiers)
+        district = Agency.objects.get(code="000.00.22.H56")
+        now = timezone.now()
+        period = period_current(QUARTER, today=timezone.localdate(now), cutoff=True)
+        start, end = period.bounds()
+        units = receiving_units(agency=district)
+        params = {
+            "units": [u.pk for u in units],
+            "start": start,
+            "end": end,
+            "moment": min(end, now),
+            "running": end > now,
+            "zone": "Asia/Ho_Chi_Minh",
+        }
+
+        def portal():
+            return report_06a(agency=district, period=period, now=now)
+
+        def by_hand():
+            with connection.cursor() as cursor:
+                cursor.execute(HAND_WRITTEN, params)
+                names = [column.name for column in cursor.description]
+                return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+        portal_times, report = timed(portal, args.repeat)
+        hand_times, counted = timed(by_hand, args.repeat)
+        for row in report.rows:  # the same numbers, cell by cell
+            expected = counted.get(row.key, {})
+            for key, value in expected.items():
+                assert row.counts[key] == value, (row.label, key, row.counts[key], value)
+        portal_median, hand_median = statistics.median(portal_times), statistics.median(hand_times)
+        total = report.total.counts
+        print(f"\nquarterly 06a for the district, {period.label}, {len(units)} units, {total['received']:,} dossiers")
+        print(f"{'':<28}{'median ms':>10}{'p95 ms':>9}")
+        print(f"{'portal (report_06a)':<28}{portal_median:>10.1f}{p95(portal_times):>9.1f}")
+        print(f"{'hand-written SQL':<28}{hand_median:>10.1f}{p95(hand_times):>9.1f}")
+        print(f"ratio portal / hand-written: {portal_median / hand_median:.2f}")
+
+        client = Client()
+        client.force_login(User.objects.get(email="lanhdao.huyen@demo.vn"))
+        query = {"agency": district.code, "kind": "quarter", "year": period.year, "number": period.number}
+        query |= {"cutoff": "on", "grouping": "unit"}
+        assert client.get("/bao-cao/", query).status_code == 200
+        page_times = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            client.get("/bao-cao/", query)
+            page_times.append((time.perf_counter() - started) * 1000)
+        print(f"dashboard page /bao-cao/: median {statistics.median(page_times):.1f} ms, p95 {p95(page_times):.1f} ms")
+        from reports.dashboard import month_filters, overdue_by_holder
+        from reports.indicators import indicator_table
+
+        months = month_filters(period=period)
+        parts = {  # what the dashboard page runs, without the page around it
+            "  indicators and months": lambda: indicator_table(agency=district, period=period, now=now, extra=months),
+            "  overdue now by holder": lambda: overdue_by_holder(agency=district, now=now),
+        }
+        for label, function in parts.items():
+            times, _result = timed(function, args.repeat)
+            print(f"{label:<28}{statistics.median(times):>10.1f}{p95(times):>9.1f}")
+
+        print("\nEXPLAIN ANALYZE, the portal's query:")
+        print(
+            counting_query(units=units, period=period, filters=cell_filters(period=period, now=now)).explain(
+                analyze=True
+            )
+        )
+        print("\nEXPLAIN ANALYZE, the hand-written query:")
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN ANALYZE " + HAND_WRITTEN, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+if __name__ == "__main__":
+    main()
