@@ -10,11 +10,12 @@ from dossiers.api.views import (
     DossierSubmitApi,
 )
 from procedures.api.views import FieldListApi, ProcedureDetailApi, ProcedureListApi
-from reports.api.views import Report06aApiView
+from reports.api.views import IndicatorsApiView, Report06aApiView
 
 urlpatterns = [
     path("procedures/", ProcedureListApi.as_view(), name="procedure-list"),
     path("reports/06a/", Report06aApiView.as_view(), name="report-06a"),
+    path("reports/indicators/", IndicatorsApiView.as_view(), name="report-indicators"),
     path("procedures/<str:code>/", ProcedureDetailApi.as_view(), name="procedure-detail"),
     path("fields/", FieldListApi.as_view(), name="field-list"),
     path("agencies/", AgencyListApi.as_view(), name="agency-list"),

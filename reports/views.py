@@ -5,7 +5,7 @@ report, the selectors compute it."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -141,6 +141,9 @@ class DashboardView(LeaderRequiredMixin, View):
     def get(self, request):
         form = self.report_form(request)
         context = {"form": form, "query": request.GET.urlencode() if "agency" in request.GET else _query(form)}
+        without = QueryDict(context["query"], mutable=True)
+        without.pop("agency", None)
+        context["query_without_agency"] = without.urlencode()
         if form.is_valid():
             context.update(dashboard(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"]))
             context["rates_how"] = [(label, how) for label, _num, _den, how in RATES.values()]

@@ -147,6 +147,9 @@ def test_the_dashboard_page_ranks_units_charts_months_and_opens_every_number(cli
     with mock.patch.object(timezone, "now", return_value=NOW):
         listing = client.get(link, params).content.decode()
     assert listing.count('class="cell-row"') == 1
+    # From the district to a commune: the commune's name opens its own dashboard.
+    commune = history["communes"][0]
+    assert f"agency={commune.code}" in ranking
     assert "Tỷ lệ hồ sơ tiếp nhận trực tuyến (%)" in page and "Chưa có số liệu" in page
 
 

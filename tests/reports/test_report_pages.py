@@ -101,8 +101,11 @@ def test_the_api_gives_leaders_the_same_numbers(client, leader, district, histor
     answer = client.get(reverse("api:report-06a"), params(district)).json()
     assert answer["period"]["first_day"] == "2025-12-15" and answer["total"]["counts"]["received"] == 3
     assert answer["rows"][0]["label"] == "Bộ phận Một cửa huyện"
+    indicators = client.get(reverse("api:report-indicators"), params(district)).json()
+    assert indicators["total"]["counts"]["online"] == 2 and indicators["total"]["rates"]["online_share"] == 66.7
     client.force_login(UserFactory())
     assert client.get(reverse("api:report-06a"), params(district)).status_code == 403
+    assert client.get(reverse("api:report-indicators"), params(district)).status_code == 403
 
 
 def test_the_report_page_opens_on_the_current_quarter_by_the_cutoff(client, leader, district):
