@@ -127,6 +127,9 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
     by outcome."""
     rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     until = until or timezone.localdate()
+    # Nothing happens after the end of ``until``, nor after this moment: a history, not a forecast.
+    zone = ZoneInfo(settings.TIME_ZONE)
+    limit = min(datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone), timezone.now())
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per in-process task otherwise
     district = Agency.objects.get(code="000.00.22.H56")
     units = list(Agency.objects.filter(path__startswith=district.path, kind__in=[AgencyKind.DESK, AgencyKind.COMMUNE]))
@@ -145,6 +148,9 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
         if calendar.is_working_day(day):
             for unit in units:
                 if offered[unit.pk] and rng.random() < per_week / 5:
+                    received = _working_moment(rng, day)
+                    if received >= limit:
+                        continue
                     version = rng.choice(offered[unit.pk])
                     if version.pk not in answers:
                         answers[version.pk] = _answers(version)
@@ -156,8 +162,8 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
                         clerk=clerks[unit.pk],
                         leader=leader,
                         citizen=rng.choice(citizens),
-                        received=_working_moment(rng, day),
-                        until=until,
+                        received=received,
+                        until=limit,
                         online_share=0.3 + 0.4 * (day - since).days / max((until - since).days, 1),
                     )
                     outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -191,7 +197,7 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
             )
     if online:
         moment = received + timedelta(hours=rng.choice([1, 2, 4, 20]))
-        if moment.date() > until:
+        if moment > until:
             return "submitted"
         with clock(moment):
             dossier = dossier_receive(dossier=dossier, by=clerk).dossier
@@ -208,7 +214,7 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
     finish = (
         due + timedelta(days=rng.choice([1, 2, 4])) if late else dossier.received_at + span * rng.uniform(0.3, 0.98)
     )
-    if late and due.date() <= until:
+    if late and due - timedelta(hours=2) <= until:
         with clock(due - timedelta(hours=2)):
             dossier = dossier_apologise(
                 dossier=dossier,
@@ -216,12 +222,12 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
                 reason="Cần xác minh thêm thông tin",
                 new_appointment=finish + timedelta(days=1),
             ).dossier
-    if finish.date() > until:
+    if finish > until:
         return "in progress"
     with clock(finish):
         dossier = dossier_complete(dossier=dossier, by=clerk, results=[_pdf("ket-qua.pdf")]).dossier
     handed = finish + timedelta(days=rng.choice([0, 1, 2]), hours=1)
-    if handed.date() > until:
+    if handed > until:
         return "late" if late else "done"
     with clock(handed):
         dossier_return(dossier=dossier, by=clerk, delivery=ResultDelivery.DESK)
@@ -229,7 +235,7 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
 
 
 def _close(action, dossier, by, moment, until, name) -> str:
-    if moment.date() > until:
+    if moment > until:
         return "in progress"
     with clock(moment):
         action(dossier=dossier, by=by, reason="Theo đề nghị" if name == "withdrawn" else "Không đủ điều kiện")

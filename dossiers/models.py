@@ -184,6 +184,8 @@ class DossierEvent(models.Model):
         verbose_name = _("dossier event")
         verbose_name_plural = _("dossier events")
         ordering = ["created_at", "pk"]
+        # A dossier's history in order; reports read the status at a moment from it.
+        indexes = [models.Index(fields=["dossier", "created_at"], name="event_dossier_time")]
 
     def __str__(self):
         return f"{self.dossier} {self.from_status} → {self.to_status}"

@@ -238,10 +238,16 @@ def notifications_sweep(*, now=None) -> int:
 
 
 def notification_resend(*, notification: Notification) -> bool:
-    """Staff's one-click resend of a failed row: pending again, now. False when it was not failed (a
-    second click, or someone else resent it first)."""
+    """Staff's one-click resend of a failed row: pending again, now, to the address now in the
+    person's account (where the wrong number or address was corrected). False when it was not failed
+    (a second click, or someone else resent it first)."""
+    recipient = notification.recipient
+    current = recipient.email if notification.channel == NotificationChannel.EMAIL else recipient.phone
+    changes = {"status": NotificationStatus.PENDING, "next_attempt_at": None, "last_error": "", "attempts": 0}
+    if notification.channel != NotificationChannel.IN_APP and current:
+        changes["address"] = current
     changed = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
-        status=NotificationStatus.PENDING, next_attempt_at=None, last_error="", created_at=timezone.now()
+        created_at=timezone.now(), **changes
     )
     if changed:
         transaction.on_commit(lambda: _enqueue([notification.pk]))

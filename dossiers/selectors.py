@@ -15,6 +15,7 @@ from .constants import (
     QUEUE_STATUSES,
     RUNNING_STATUSES,
     NotificationChannel,
+    NotificationKind,
     NotificationStatus,
     Status,
     Timeliness,
@@ -250,15 +251,16 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def notification_list_undelivered(*, user: User):
-    """Messages that did not go out (failed for good, or waiting for another attempt) about dossiers
-    the staff member may open, or addressed to them; oldest problem first within each status."""
+    """Messages that did not go out (failed for good, or waiting for another attempt): those to
+    citizens about dossiers the staff member may open, and their own; oldest problem first within each
+    status. Other staff's reminders and escalations stay theirs."""
     visible = dossier_list_visible_to(user=user).values("pk")
     return (
         Notification.objects.exclude(channel=NotificationChannel.IN_APP)
         .filter(
             models.Q(status=NotificationStatus.FAILED) | models.Q(status=NotificationStatus.PENDING, attempts__gt=0)
         )
-        .filter(models.Q(dossier_id__in=visible) | models.Q(recipient=user))
+        .filter(models.Q(kind=NotificationKind.EVENT, dossier_id__in=visible) | models.Q(recipient=user))
         .select_related("dossier", "recipient")
         .order_by("status", "created_at", "pk")
     )

@@ -103,6 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", False):
+        # PostgreSQL's JIT compiles the report queries for longer than they run (measured in
+        # bench/report_06a.py); the portal's queries are short, so it is off unless DATABASE_JIT=true.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and login

@@ -17,7 +17,7 @@ from dossiers.constants import RUNNING_STATUSES, Channel
 from dossiers.models import Dossier
 from dossiers.reminders import overdue_in_subtree
 
-from .indicators import RATES, indicator_table, rate
+from .indicators import RATE_KEYS, RATES, indicator_table, rate
 from .models import Indicator, Target
 from .periods import RANGE, Period
 from .selectors import aggregate, receiving_units
@@ -106,7 +106,8 @@ def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     months = month_filters(period=period)
-    table = indicator_table(agency=agency, period=period, now=now, extra=months)  # trend included: one pass
+    # One pass: the rates' columns and the months of the trend.
+    table = indicator_table(agency=agency, period=period, now=now, extra=months, only=RATE_KEYS)
     units = receiving_units(agency=agency)
     targets = targets_for(units=[agency, *units], period=period)
     lines = [

@@ -93,6 +93,16 @@ def sheet_online(table: IndicatorTable) -> Sheet:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _text(value):
+    """A name that a spreadsheet would read as a formula is written as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def sheet_csv(sheet: Sheet) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -101,7 +111,7 @@ def sheet_csv(sheet: Sheet) -> bytes:
         writer.writerow([label, value])
     writer.writerow([])
     writer.writerow(sheet.headings)
-    writer.writerows(sheet.table())
+    writer.writerows([[_text(v) for v in row] for row in sheet.table()])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # a BOM so spreadsheet programs read UTF-8
 
 
@@ -120,7 +130,7 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in sheet.table():
-        worksheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        worksheet.append([float(v) if isinstance(v, Decimal) else _text(v) for v in row])
     for cell in worksheet[worksheet.max_row]:
         cell.font = Font(bold=True)
     worksheet.column_dimensions["A"].width = 16

@@ -24,13 +24,17 @@ def report_agencies(*, user) -> list[Agency]:
     return sorted(found.values(), key=lambda unit: unit.path)
 
 
+MIN_YEAR, MAX_YEAR = 2015, 2100
+MAX_RANGE_DAYS = 3 * 366  # a dashboard counts each month of a range: keep it to a readable chart
+
+
 class ReportForm(forms.Form):
     """Which report: the unit, the period (kind, year, month or quarter, or a range of days), the
     calendar or the official cut-off, and the grouping of its rows."""
 
     agency = forms.ModelChoiceField(label=_("Unit"), queryset=Agency.objects.none(), to_field_name="code")
     kind = forms.ChoiceField(label=_("Period"), choices=list(KINDS.items()), initial=QUARTER)
-    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     number = forms.IntegerField(
         label=_("Month or quarter"),
         min_value=1,
@@ -74,9 +78,12 @@ class ReportForm(forms.Form):
             return cleaned
         try:
             if kind == RANGE:
-                if not cleaned.get("first_day") or not cleaned.get("last_day"):
+                first, last = cleaned.get("first_day"), cleaned.get("last_day")
+                if not first or not last:
                     raise forms.ValidationError(_("Give the first and the last day of the range."))
-                cleaned["period"] = period_range(cleaned["first_day"], cleaned["last_day"])
+                if first.year < MIN_YEAR or last.year > MAX_YEAR or (last - first).days > MAX_RANGE_DAYS:
+                    raise forms.ValidationError(_("A range is at most three years, between 2015 and 2100."))
+                cleaned["period"] = period_range(first, last)
             else:
                 number = cleaned.get("number")
                 if kind in (MONTH, QUARTER) and not number:

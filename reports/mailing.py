@@ -41,7 +41,11 @@ def reports_mail_due(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     leaders = (
         StaffMembership.objects.filter(
-            role=Role.LEADER, is_active=True, agency__is_active=True, agency__kind__in=ADMINISTRATIVE_KINDS
+            role=Role.LEADER,
+            is_active=True,
+            user__is_active=True,
+            agency__is_active=True,
+            agency__kind__in=ADMINISTRATIVE_KINDS,
         )
         .exclude(user__email__isnull=True)
         .select_related("agency", "user")
@@ -76,9 +80,10 @@ def _mail_one(*, membership, period: Period) -> int:
             context = {"recipient": user, "report": report, "table": table, "rates": table.rates(table.report.total)}
             subject = " ".join(render_to_string("reports/email/report_subject.txt", context).split())
             body = render_to_string("reports/email/report.txt", context)
+            files = [(f"{sheet.file_stem}.xlsx", sheet_xlsx(sheet)) for sheet in sheets]  # headers in their language
         message = EmailMessage(subject, body, None, [user.email])
-        for sheet in sheets:
-            message.attach(f"{sheet.file_stem}.xlsx", sheet_xlsx(sheet), XLSX)
+        for name, content in files:
+            message.attach(name, content, XLSX)
         message.send()
         mailing.sent_at = timezone.now()
         mailing.save(update_fields=["sent_at"])

@@ -7,7 +7,7 @@ before its start. Each is counted once in each group of columns:
 - then exactly one of: resolved this period (early / on time / late, by its finish against its due
   time in Asia/Ho_Chi_Minh), withdrawn or stopped this period (shown apart), or still in progress at
   the end of the period (within time / overdue against the end, or against now for a period not over;
-  a dossier waiting for a supplement now has its clock paused and counts within time).
+  a dossier that was waiting for a supplement then had its clock paused and counts within time).
 
 So received = resolved + withdrawn + stopped + in progress, for every row. Every cell is a filter
 (``cell_filter``): the drill-down list behind a number uses the same filter, so it has exactly that
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from accounts.constants import AgencyKind
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
 from dossiers.constants import Channel, Status
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DossierEvent
 
 from .periods import Period
 
@@ -77,7 +77,7 @@ def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
     moment = min(end, now)  # in progress is judged at the end of the period, or now if it is not over
     finished = Q(status__in=[Status.DONE, Status.RETURNED], finished_at__gte=start, finished_at__lt=end)
     in_progress = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
-    paused = Q(status=Status.SUPPLEMENT_REQUESTED, finished_at__isnull=True) if end > now else Q(pk__isnull=True)
+    paused = Q(paused_at(moment))
     new = Q(received_at__gte=start)
     return {
         "received": Q(pk__isnull=False),
@@ -89,11 +89,40 @@ def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
         "on_time": finished & Q(finished_day__gte=F("due_day"), finished_at__lte=F("due_at")),
         "late": finished & Q(finished_at__gt=F("due_at")),
         "in_progress": in_progress,
-        "within_time": in_progress & (paused | Q(due_at__gte=moment)),
-        "overdue": in_progress & ~paused & Q(due_at__lt=moment),
+        # Cheap conditions first: the history is read only for dossiers past their due time.
+        "within_time": in_progress & (Q(due_at__gte=moment) | paused),
+        "overdue": in_progress & Q(due_at__lt=moment) & ~paused,
         "withdrawn": Q(status=Status.WITHDRAWN, finished_at__lt=end),
         "stopped": Q(status=Status.STOPPED, finished_at__lt=end),
     }
+
+
+def pause_parts(*, period: Period, now=None) -> dict[str, Q]:
+    """``within_time`` and ``overdue`` split for counting: by the due time alone (cheap, in the main
+    pass) and the dossiers past their due time whose clock was paused (a small second count that moves
+    them from overdue to within time). The sums equal the columns of ``cell_filters``."""
+    _start, end = period.bounds()
+    now = now or timezone.now()
+    moment = min(end, now)
+    in_progress = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    return {
+        "within_time": in_progress & Q(due_at__gte=moment),
+        "overdue": in_progress & Q(due_at__lt=moment),
+        "paused_overdue": in_progress & Q(due_at__lt=moment) & Q(paused_at(moment)),
+    }
+
+
+def paused_at(moment) -> Exists:
+    """Whether a dossier's clock was paused at ``moment``: its last status change before then was a
+    supplement request (read from the event history, so a closed period keeps its numbers)."""
+    later = DossierEvent.objects.filter(
+        dossier=OuterRef("dossier"), created_at__gt=OuterRef("created_at"), created_at__lt=moment
+    ).exclude(to_status__in=["", Status.SUPPLEMENT_REQUESTED])
+    return Exists(
+        DossierEvent.objects.filter(
+            dossier=OuterRef("pk"), to_status=Status.SUPPLEMENT_REQUESTED, created_at__lt=moment
+        ).filter(~Exists(later))
+    )
 
 
 @dataclass
@@ -131,16 +160,23 @@ def receiving_units(*, agency: Agency) -> list[Agency]:
 def report_06a(*, agency: Agency, period: Period, grouping: str = "unit", now=None) -> Report:
     """The 06a report of ``agency`` for ``period``: a row per receiving unit (or per field, or per
     procedure) and the total, in one aggregate query."""
-    return aggregate(agency=agency, period=period, filters=cell_filters(period=period, now=now), grouping=grouping)
+    filters = cell_filters(period=period, now=now)
+    return aggregate(agency=agency, period=period, filters=filters, grouping=grouping, now=now)
 
 
-def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping: str = "unit") -> Report:
+def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping: str = "unit", now=None) -> Report:
     """Count the dossiers of ``period`` under ``agency`` by each filter, grouped by unit (or field, or
-    procedure): one query, ``COUNT(*) FILTER (WHERE ...)`` per column."""
+    procedure): one pass, ``COUNT(*) FILTER (WHERE ...)`` per column; the paused clocks of dossiers
+    past their due time are read from their history in a second, small count (``pause_parts``), which
+    keeps the main pass free of correlated subqueries and so parallel."""
     units = receiving_units(agency=agency)
     column, _label = GROUPINGS[grouping]
-    counted = counting_query(units=units, period=period, filters=filters, grouping=grouping)
+    counted, paused = counting_queries(units=units, period=period, filters=filters, grouping=grouping, now=now)
     by_key = {row[column]: {key: row[key] for key in filters} for row in counted}
+    for row in paused if paused is not None else ():
+        if row["paused"]:
+            by_key[row[column]]["within_time"] += row["paused"]
+            by_key[row[column]]["overdue"] -= row["paused"]
     if grouping == "unit":
         rows = [ReportRow(unit.pk, unit.name, by_key.get(unit.pk, {})) for unit in units]
     else:
@@ -149,16 +185,34 @@ def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping
     return Report(agency=agency, period=period, grouping=grouping, rows=rows, total=total)
 
 
-def counting_query(*, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit"):
-    """The one aggregate query behind a report (also what the benchmark EXPLAINs)."""
+def counting_queries(*, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit", now=None):
+    """The queries behind a report (also what the benchmark EXPLAINs): the main pass, and the count of
+    paused clocks among the dossiers open at the end and past their due time (None when the report
+    has no within time / overdue columns)."""
     column, _label = GROUPINGS[grouping]
-    return (
+    adjust = "within_time" in filters and "overdue" in filters
+    parts = pause_parts(period=period, now=now) if adjust else {}
+    counting = {**filters, **{key: parts[key] for key in ("within_time", "overdue") if adjust}}
+    main = (
         scope(period=period)
         .filter(agency__in=units)
         .values(column)
-        .annotate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+        .annotate(**{key: Count("pk", filter=q) for key, q in counting.items()})
         .order_by(column)
     )
+    if not adjust:
+        return main, None
+    _start, end = period.bounds()
+    # A few candidates, found by index; their history is read per candidate (a FILTER, not a join
+    # over every event ever recorded).
+    paused = (
+        Dossier.objects.filter(agency__in=units, received_at__isnull=False, received_at__lt=end)
+        .filter(parts["overdue"])
+        .values(column)
+        .annotate(paused=Count("pk", filter=parts["paused_overdue"]))
+        .order_by(column)
+    )
+    return main, paused
 
 
 def _group_labels(grouping: str, keys: list) -> list[tuple[int, str]]:

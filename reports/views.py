@@ -42,18 +42,25 @@ class Report06aView(LeaderRequiredMixin, View):
                 grouping=form.cleaned_data["grouping"],
             )
         status = 200 if form.is_valid() else 400
-        query = request.GET.urlencode() if "agency" in request.GET else _query(form)
+        query = _query(form)
         return render(
             request, "reports/report_06a.html", {"form": form, "report": report, "query": query}, status=status
         )
 
 
-def _query(form) -> str:
-    from django.http import QueryDict
-
+def _query(form, **overrides) -> str:
+    """The report's choice (unit, period, grouping) as a query string, and nothing else: links built
+    on it never carry a drill-down's unit, column or page."""
     query = QueryDict(mutable=True)
-    for name, value in form.data.items():
-        query[name] = value
+    for name in form.fields:
+        value = form.data.get(name)
+        if value not in (None, ""):
+            query[name] = value
+    for name, value in overrides.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
     return query.urlencode()
 
 
@@ -80,7 +87,7 @@ class OnlineServicesView(LeaderRequiredMixin, View):
 
     def get(self, request):
         form = self.report_form(request)
-        context = {"form": form, "query": request.GET.urlencode() if "agency" in request.GET else _query(form)}
+        context = {"form": form, "query": _query(form, grouping="unit")}
         if form.is_valid():
             table = indicator_table(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"])
             context["sheet"] = sheet_online(table)
@@ -99,8 +106,12 @@ class Report06aCellView(LeaderRequiredMixin, View):
         if not (form.is_valid() and cell.is_valid()):
             return render(request, "reports/report_06a.html", {"form": form, "report": None}, status=400)
         agency, grouping = form.cleaned_data["agency"], form.cleaned_data["grouping"]
+        if (grouping == "unit" and cell.cleaned_data.get("key")) or (
+            grouping != "unit" and cell.cleaned_data.get("unit")
+        ):
+            return render(request, "reports/report_06a.html", {"form": form, "report": None}, status=400)
         unit = None
-        if grouping == "unit" and cell.cleaned_data.get("unit"):
+        if cell.cleaned_data.get("unit"):
             unit = next((u for u in _units(agency) if u.pk == cell.cleaned_data["unit"]), None)
             if unit is None:
                 raise PermissionDenied
@@ -121,7 +132,8 @@ class Report06aCellView(LeaderRequiredMixin, View):
             "unit": unit,
             "column_label": dict(COLUMNS)[cell.cleaned_data["column"]],
             "grouping_label": GROUPINGS[grouping][1],
-            "query": query.urlencode(),
+            "query": _query(form),
+            "page_query": query.urlencode(),
             "period": form.cleaned_data["period"],
             "agency": agency,
             "back": "reports:report_06a",
@@ -140,10 +152,12 @@ class DashboardView(LeaderRequiredMixin, View):
 
     def get(self, request):
         form = self.report_form(request)
-        context = {"form": form, "query": request.GET.urlencode() if "agency" in request.GET else _query(form)}
-        without = QueryDict(context["query"], mutable=True)
-        without.pop("agency", None)
-        context["query_without_agency"] = without.urlencode()
+        # The dashboard's rows are units, whatever grouping the 06a page was showing.
+        context = {
+            "form": form,
+            "query": _query(form, grouping="unit"),
+            "query_without_agency": _query(form, grouping="unit", agency=None),
+        }
         if form.is_valid():
             context.update(dashboard(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"]))
             context["rates_how"] = [(label, how) for label, _num, _den, how in RATES.values()]
@@ -175,7 +189,8 @@ class OverdueHeldView(LeaderRequiredMixin, View):
                 "page": page,
                 "unit": holder,
                 "column_label": _("Overdue now"),
-                "query": query.urlencode(),
+                "query": _query(form),
+                "page_query": query.urlencode(),
                 "period": None,
                 "agency": agency,
                 "back": "reports:dashboard",

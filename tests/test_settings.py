@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+import pytest
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -54,3 +56,13 @@ def test_the_embedded_default_needs_no_environment_at_all():
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "vi"
     assert [code for code, _name in settings.LANGUAGES] == ["vi", "en"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_runs_without_jit_for_the_portals_short_queries():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

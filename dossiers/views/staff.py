@@ -103,9 +103,10 @@ class UndeliveredNotificationsView(StaffRequiredMixin, View):
         return render(request, "dossiers/staff/undelivered.html", {"page": page})
 
     def post(self, request):
-        notification = (
-            notification_list_undelivered(user=request.user).filter(pk=request.POST.get("notification")).first()
-        )
+        chosen = request.POST.get("notification", "")
+        if not chosen.isdigit():
+            raise Http404
+        notification = notification_list_undelivered(user=request.user).filter(pk=int(chosen)).first()
         if notification is None:
             raise Http404
         if notification_resend(notification=notification):

@@ -257,3 +257,38 @@ def test_every_message_template_renders_fully_in_each_language(settings, languag
         assert texts.subject and texts.body and len(texts.sms) <= 160
     with override(language), pytest.raises(AssertionError, match="unknown template variable"):
         render_texts("reminder", {"recipient": citizen, "link": "L"}, language=language, link="L")
+
+
+def test_send_again_goes_to_the_corrected_address_and_a_bad_id_is_not_found(
+    client, received, network, citizen, django_capture_on_commit_callbacks
+):
+    sms = Notification.objects.get(event=received, channel=NotificationChannel.SMS)
+    Notification.objects.filter(pk=sms.pk).update(status=NotificationStatus.FAILED, attempts=3, address="12345")
+    citizen.phone = "0987654321"  # the clerk corrected the number in the citizen's account
+    citizen.save()
+    client.force_login(network["clerk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dossiers:undelivered"), {"notification": sms.pk})
+    sms.refresh_from_db()
+    assert (sms.status, sms.address, sms.attempts) == (NotificationStatus.SENT, "0987654321", 1)
+    assert client.post(reverse("dossiers:undelivered"), {"notification": "abc"}).status_code == 404
+
+
+def test_a_clerk_does_not_see_the_leaders_own_failed_messages(client, received, network):
+    from dossiers.constants import NotificationKind
+
+    Notification.objects.create(
+        key="escalation:test",
+        kind=NotificationKind.ESCALATION,
+        dossier=received.dossier,
+        channel=NotificationChannel.EMAIL,
+        recipient=network["leader"],
+        address="lanhdao@example.vn",
+        subject="Quá hạn",
+        body="Quá hạn",
+        status=NotificationStatus.FAILED,
+    )
+    client.force_login(network["clerk"])
+    assert "lanhdao@example.vn" not in client.get(reverse("dossiers:undelivered")).content.decode()
+    client.force_login(network["leader"])
+    assert "lanhdao@example.vn" in client.get(reverse("dossiers:undelivered")).content.decode()

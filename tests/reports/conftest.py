@@ -2,14 +2,17 @@
 dossiers in any state at any time (the report reads states; the services are tested elsewhere)."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 import pytest
 
 from accounts.constants import AgencyKind
 from dossiers.constants import Channel, Status
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DossierEvent
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, UserFactory, published_procedure
 
@@ -40,8 +43,10 @@ def make(version):
     citizen = UserFactory()
     counter = iter(range(1, 10**6))
 
-    def make(unit, *, received, due, status=Status.PROCESSING, finished=None, channel=Channel.ONLINE):
-        return Dossier.objects.create(
+    def make(unit, *, received, due, status=Status.PROCESSING, finished=None, channel=Channel.ONLINE, history=()):
+        """A dossier in ``status``; ``history``: (moment, status) changes to record as events. A dossier
+        waiting for a supplement gets its request recorded an hour after reception unless given."""
+        dossier = Dossier.objects.create(
             reference=uuid.uuid4(),
             code=f"{unit.code}-T{next(counter):06d}",
             procedure_version=version,
@@ -58,5 +63,11 @@ def make(version):
             due_at=due,
             finished_at=finished,
         )
+        if status == Status.SUPPLEMENT_REQUESTED and not history:
+            history = [(received + timedelta(hours=1), Status.SUPPLEMENT_REQUESTED)]
+        for moment, to_status in history:
+            with mock.patch.object(timezone, "now", return_value=moment):
+                DossierEvent.objects.create(dossier=dossier, to_status=to_status, actor=citizen, agency=unit)
+        return dossier
 
     return make

@@ -1,5 +1,6 @@
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 from django.core import mail
 from django.core.management import call_command
@@ -35,6 +36,10 @@ def test_the_demo_history_is_made_through_the_services_and_reads_back_in_the_rep
     # Nothing was sent to the sample citizens: they chose no email or SMS.
     assert not Notification.objects.filter(channel__in=["email", "sms"], recipient__phone__startswith="0987").exists()
     assert len(mail.outbox) == 0
+    # A history, not a forecast: nothing after the last day asked for.
+    end = datetime(2026, 11, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert not DossierEvent.objects.filter(created_at__gte=end).exists()
+    assert not dossiers.filter(finished_at__gte=end).exists() and not dossiers.filter(returned_at__gte=end).exists()
     report = report_06a(
         agency=Agency.objects.get(code="000.00.22.H56"), period=period_range(date(2026, 9, 1), date(2026, 10, 31))
     )

@@ -58,3 +58,10 @@ def test_a_mail_server_error_sends_it_the_next_day(district):
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
         assert reports_mail_due(today=date(2026, 5, 15)) == 0
     assert reports_mail_due(today=date(2026, 5, 16)) == 1
+
+
+def test_a_deactivated_leader_gets_no_report(district):
+    leader = StaffMembershipFactory(agency=district["district"], role=Role.LEADER, user__email="cu@demo.vn").user
+    leader.is_active = False
+    leader.save()
+    assert reports_mail_due(today=date(2026, 5, 15)) == 0

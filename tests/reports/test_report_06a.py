@@ -76,16 +76,23 @@ def test_withdrawn_and_stopped_are_shown_apart_and_closed_dossiers_leave_later_p
     assert cells(june, unit) == {}
 
 
-def test_a_dossier_paused_for_a_supplement_counts_within_time_in_the_current_period(district, make):
+def test_a_dossier_waiting_for_a_supplement_counts_within_time_while_its_clock_is_paused(district, make):
     unit = district["desk"]
     make(unit, received=at(2026, 11, 2, 9), due=at(2026, 11, 20, 17), status=Status.SUPPLEMENT_REQUESTED)
-    current = report_06a(agency=district["district"], period=period_for(MONTH, 2026, 11), now=NOW)
-    assert cells(current, unit)["within_time"] == 1
-    # Past periods are judged by the due time: the pause is today's state, not that period's.
-    past = report_06a(
-        agency=district["district"], period=period_range(at(2026, 11, 1).date(), at(2026, 11, 25).date()), now=NOW
+    # Paused on 5/11, complete again on 24/11 (a new due time was set then), still open now.
+    make(
+        unit,
+        received=at(2026, 11, 2, 9),
+        due=at(2026, 11, 20, 17),
+        history=[(at(2026, 11, 5, 9), Status.SUPPLEMENT_REQUESTED), (at(2026, 11, 24, 9), Status.PROCESSING)],
     )
-    assert cells(past, unit)["overdue"] == 1
+    current = report_06a(agency=district["district"], period=period_for(MONTH, 2026, 11), now=NOW)
+    assert cells(current, unit)["within_time"] == 1 and cells(current, unit)["overdue"] == 1
+    # A closed period keeps its numbers: on 21/11 both clocks were paused.
+    past = report_06a(
+        agency=district["district"], period=period_range(at(2026, 11, 1).date(), at(2026, 11, 21).date()), now=NOW
+    )
+    assert cells(past, unit)["within_time"] == 2 and "overdue" not in cells(past, unit)
 
 
 def test_rows_are_the_desk_and_each_commune_with_a_total_and_another_district_is_not_counted(district, make):
@@ -128,7 +135,11 @@ def reference_counts(dossiers, period, now):
                 row[d.status] += 1
         else:
             row["in_progress"] += 1
-            paused = d.status == Status.SUPPLEMENT_REQUESTED and d.finished_at is None and end > now
+            changes = [e for e in d.events.all() if e.to_status and e.created_at < moment]
+            paused = (
+                bool(changes)
+                and max(changes, key=lambda e: (e.created_at, e.pk)).to_status == Status.SUPPLEMENT_REQUESTED
+            )
             row["within_time" if paused or d.due_at >= moment else "overdue"] += 1
     return counts
 
@@ -147,14 +158,26 @@ def generate(make, units, count, seed):
         if status in (Status.DONE, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED):
             finished = received + timedelta(hours=rng.choice([1, 8, 30, 71, 72, 73, 200, 239.99, 240.01, 500]))
         channel = rng.choice([Channel.ONLINE, Channel.ONLINE, Channel.DIRECT, Channel.POSTAL])
-        make(rng.choice(units), received=received, due=due, status=status, finished=finished, channel=channel)
+        history = ()
+        if status != Status.SUPPLEMENT_REQUESTED and rng.random() < 0.3:  # paused a while, then resumed
+            paused = received + timedelta(hours=rng.choice([2, 30, 100]))
+            history = [(paused, Status.SUPPLEMENT_REQUESTED), (paused + timedelta(days=rng.choice([1, 5, 20])), status)]
+        make(
+            rng.choice(units),
+            received=received,
+            due=due,
+            status=status,
+            finished=finished,
+            channel=channel,
+            history=history,
+        )
 
 
 @pytest.mark.parametrize("cutoff", [False, True])
 def test_generated_history_cell_by_cell_with_identities_and_drill_down(district, make, cutoff):
     units = [district["desk"], *district["communes"]]
     generate(make, units, 400, seed=7 + cutoff)
-    dossiers = list(Dossier.objects.all())
+    dossiers = list(Dossier.objects.prefetch_related("events"))
     periods = [period_for(MONTH, 2026, 1, cutoff=cutoff), period_for(QUARTER, 2026, 4, cutoff=cutoff)]
     periods += [period_for(YEAR, 2026, cutoff=cutoff), period_range(at(2025, 12, 31).date(), at(2026, 1, 1).date())]
     drilled = 0

@@ -141,3 +141,49 @@ def test_the_online_service_table_by_level_with_its_rates(client, leader, distri
     # online, desk/post, online L3, online L4, resolved online L3, L4, electronic; then the three rates
     assert total[2:4] == [1, 1] and sum(total[4:6]) == 1 and total[8] == 0
     assert total[9:] == [50.0, 50.0, 0.0]
+
+
+def test_links_back_from_a_drill_down_carry_only_the_reports_choice(client, leader, district, history):
+    client.force_login(leader)
+    unit = district["communes"][0]
+    page = client.get(
+        reverse("reports:report_06a_cell"), {**params(district), "column": "received", "unit": unit.pk, "page": 1}
+    ).content.decode()
+    back = page[page.index("Quay lại báo cáo") - 400 : page.index("Quay lại báo cáo")]
+    assert "unit=" not in back and "column=" not in back and "agency=000.00.22.H56" in back
+    # A unit with the field grouping is refused rather than silently ignored.
+    wrong = client.get(
+        reverse("reports:report_06a_cell"),
+        {**params(district, grouping="field"), "column": "received", "unit": unit.pk},
+    )
+    assert wrong.status_code == 400
+
+
+def test_the_dashboard_rows_open_unit_lists_even_after_a_grouping_by_field(client, leader, district, history):
+    client.force_login(leader)
+    page = client.get(reverse("reports:dashboard"), params(district, grouping="field")).content.decode()
+    ranking = page[page.index('data-testid="ranking"') :]
+    assert "grouping=field" not in ranking and "grouping=unit" in ranking
+
+
+def test_a_range_longer_than_three_years_or_out_of_bounds_is_refused(client, leader, district):
+    client.force_login(leader)
+    for first, last in [("2015-01-01", "2100-12-31"), ("2026-01-01", "9999-12-31")]:
+        response = client.get(
+            reverse("reports:dashboard"), params(district, kind="range", first_day=first, last_day=last)
+        )
+        assert response.status_code == 400
+        assert "tối đa ba năm" in response.content.decode()
+
+
+def test_names_that_look_like_formulas_are_written_as_text(client, leader, district, make):
+    evil = district["communes"][1]
+    evil.name = '=HYPERLINK("http://x")'
+    evil.save()
+    make(evil, received=at(2026, 1, 5, 9), due=at(2026, 1, 20, 17))
+    client.force_login(leader)
+    content = client.get(reverse("reports:report_06a_csv"), params(district)).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in content
+    sheet = load_workbook(io.BytesIO(client.get(reverse("reports:report_06a_xlsx"), params(district)).content)).active
+    names = [row[1] for row in sheet.iter_rows(values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in names
