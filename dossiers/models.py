@@ -63,6 +63,11 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # The fee or charge to pay (attached at reception from the procedure's usual fee, or set when the
+    # agency asks for the financial obligation), and when it was paid.
+    fee_label = models.CharField(_("fee"), max_length=255, blank=True)
+    fee_amount = models.PositiveBigIntegerField(_("amount to pay (VND)"), default=0)
+    fee_paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     result_electronic = models.BooleanField(
         _("result held electronically"), default=False, help_text=_("The result was recorded as a file.")
     )
@@ -228,6 +233,51 @@ class DossierStep(models.Model):
 
     def __str__(self):
         return f"{self.dossier} #{self.order} {self.name}"
+
+
+class Payment(models.Model):
+    """One attempt to pay a dossier's fee online. Marked paid only on a verified notification from the
+    gateway for this reference and this amount; never changed twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Not paid")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20, default="vnpay")
+    reference = models.CharField(_("payment reference"), max_length=40, unique=True)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider_transaction = models.CharField(_("gateway transaction"), max_length=40, blank=True)
+    bank_code = models.CharField(max_length=20, blank=True)
+    response_code = models.CharField(max_length=4, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.reference} {self.amount} {self.status}"
+
+
+class PaymentNotification(models.Model):
+    """Everything the gateway sent, as it came, with what the portal answered: the audit of payments."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="notifications", null=True)
+    channel = models.CharField(max_length=10)  # "ipn" (server to server) or "return" (the citizen's browser)
+    params = models.JSONField()
+    signature_valid = models.BooleanField()
+    answer = models.CharField(max_length=4)
+    message = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.channel} {self.answer} {self.message}"
 
 
 class Slip(models.Model):

@@ -96,3 +96,17 @@ def control_sheet_pdf(dossier: Dossier) -> bytes:
             previous = step
     context = {"dossier": dossier, "agency": dossier.agency, "rows": rows, "issued_at": timezone.now()}
     return _render_pdf("dossiers/slips/control_sheet.html", context)
+
+
+def fee_receipt_pdf(payment) -> bytes:
+    """The fee receipt of an online payment (issued once the gateway confirmed it)."""
+    dossier = payment.dossier
+    context = {
+        "payment": payment,
+        "dossier": dossier,
+        "agency": dossier.agency,
+        "issued_at": payment.paid_at,
+        "amount": f"{payment.amount:,}".replace(",", "."),
+        "lookup_url": lookup_url(dossier),
+    }
+    return _render_pdf("dossiers/slips/fee_receipt.html", context)

@@ -211,6 +211,15 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 # Texts without diacritics (GSM 7-bit, 160 characters, readable on any phone); off for a Unicode gateway.
 SMS_PLAIN_TEXT = env.bool("SMS_PLAIN_TEXT", default=True)
 
+# Online payment through VNPAY (merchant code and secret from VNPAY). Without them the portal's own
+# gateway simulator (/mo-phong/vnpay/) plays VNPAY, so a demo citizen can pay; never in production.
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="MOTCUA01")
+# Without a secret in production, online payment is simply not offered.
+VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="demo-secret-for-the-simulator-only" if DEBUG else "")
+VNPAY_URL = env.str("VNPAY_URL", default=PORTAL_URL.rstrip("/") + "/mo-phong/vnpay/")
+VNPAY_EXPIRE_MINUTES = env.int("VNPAY_EXPIRE_MINUTES", default=15)
+VNPAY_SIMULATOR = env.bool("VNPAY_SIMULATOR", default=DEBUG)
+
 # Celery: with no broker configured, tasks run in-process (eager) so the portal needs no services.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

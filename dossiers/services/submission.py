@@ -19,6 +19,7 @@ from ..deadlines import add_working_days
 from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
 from ..outbox import notifications_queue
 from ..uploads import check_upload
+from .fees import fee_attach_usual
 from .routing import open_step
 
 APPLICANT_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
@@ -241,6 +242,8 @@ def dossier_register_at_desk(
             )
     except IntegrityError:  # the same form posted twice at once: the first one made the dossier
         return Dossier.objects.get(submission_key=submission_key)
+    fee_attach_usual(dossier)
+    dossier.save(update_fields=["fee_label", "fee_amount"])
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
     # The desk reception is the route's first step; the clerk holds the dossier until handing it on.

@@ -24,6 +24,7 @@ from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
 from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
+from .fees import fee_attach_usual
 from .routing import open_step as _open_step
 from .submission import _attach
 
@@ -137,7 +138,19 @@ def dossier_receive(
     )
     dossier.current_agency = dossier.agency
     dossier.current_assignee = by
-    dossier.save(update_fields=["status", "received_at", "due_at", "current_agency", "current_assignee", "updated_at"])
+    fee_attach_usual(dossier)
+    dossier.save(
+        update_fields=[
+            "status",
+            "received_at",
+            "due_at",
+            "current_agency",
+            "current_assignee",
+            "fee_label",
+            "fee_amount",
+            "updated_at",
+        ]
+    )
     _open_step(dossier=dossier, agency=dossier.agency, assignee=by, by=by, start=dossier.submitted_at or now)
     slip = _slip(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by)
     return Outcome(dossier, event, slip)
@@ -325,8 +338,42 @@ def dossier_request_payment(
         note=note or _amount_note(amount),
         expected_status=expected_status,
     )
-    dossier.save(update_fields=["status", "updated_at"])
+    if not dossier.fee_paid_at:  # the amount the agency asks for is what the citizen pays online
+        dossier.fee_label = dossier.fee_label or _("Fee and charges")
+        dossier.fee_amount = amount
+    dossier.save(update_fields=["status", "fee_label", "fee_amount", "updated_at"])
     return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent:
+    """A verified online payment: the fee is paid; a dossier waiting for it goes back to processing
+    (the gateway's verified notification is the authority, recorded as the applicant's act)."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    locked.fee_paid_at = payment.paid_at
+    locked.save(update_fields=["fee_paid_at", "updated_at"])
+    if locked.status == Status.AWAITING_PAYMENT:
+        locked, event = _transition(
+            dossier=locked,
+            to=Status.PROCESSING,
+            by=locked.applicant,
+            allowed=lambda **_kwargs: True,
+            note=note,
+            kind=EventKind.PAYMENT,
+        )
+        locked.save(update_fields=["status", "updated_at"])
+        return event
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        kind=EventKind.PAYMENT,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=locked.applicant,
+        agency=locked.current_agency or locked.agency,
+        note=note,
+    )
+    notifications_queue(event=event)
+    return event
 
 
 def _amount_note(amount: int) -> str:

@@ -15,6 +15,7 @@ from .citizen import (
     SlipView,
 )
 from .desk import DeskCitizenView, DeskIntakeView
+from .payments import FeeReceiptView, GatewaySimulatorView, PaymentStartView, VnpayIpnView, VnpayReturnView
 from .staff import ControlSheetView, DossierActionView, QueueView, UndeliveredNotificationsView
 
 __all__ = [
@@ -29,13 +30,18 @@ __all__ = [
     "DossierDetailView",
     "DossierStartView",
     "DossierSubmittedView",
+    "FeeReceiptView",
     "FormStepView",
+    "GatewaySimulatorView",
     "LookupView",
     "MyDossiersView",
     "NotificationListView",
+    "PaymentStartView",
     "QueueView",
     "ReceiptView",
     "ReviewStepView",
     "SlipView",
     "UndeliveredNotificationsView",
+    "VnpayIpnView",
+    "VnpayReturnView",
 ]

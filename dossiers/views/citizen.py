@@ -23,8 +23,9 @@ from procedures.selectors import procedure_get_current
 
 from ..constants import OPEN_STATUSES, ResultDelivery, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
-from ..models import Attachment, Dossier
+from ..models import Attachment, Dossier, Payment
 from ..outbox import notifications_mark_read
+from ..payments.services import payment_due
 from ..permissions import can_download_receipt
 from ..selectors import (
     attachment_get_visible,
@@ -278,6 +279,8 @@ class DossierDetailView(LoginRequiredMixin, View):
             "current_since": dossier_current_since(dossier=dossier),
             "form_fields": dossier_answers(dossier=dossier),
             "receipt_available": can_download_receipt(user=request.user, dossier=dossier),
+            "payment_due": payment_due(dossier) if dossier.applicant_id == request.user.pk else 0,
+            "paid_payments": dossier.payments.filter(status=Payment.Status.PAID),
         }
         # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
         # resubmission after a supplement request.

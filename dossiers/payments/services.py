@@ -1,0 +1,110 @@
+"""Starting an online payment of a dossier's fee and taking the gateway's notifications.
+
+A payment is marked paid only by a notification whose signature verifies, for a reference the portal
+issued, for exactly its amount, while it is still pending; anything else is answered, logged with what
+came, and changes nothing. Notifications are taken under a row lock, so a repeated or concurrent one
+changes nothing twice."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.sms import plain_sms
+
+from ..constants import Status
+from ..models import Dossier, Payment, PaymentNotification
+from . import vnpay
+
+logger = logging.getLogger(__name__)
+PAYABLE = {Status.RECEIVED, Status.PROCESSING, Status.AWAITING_PAYMENT, Status.DONE}
+
+
+def payment_due(dossier: Dossier) -> int:
+    """What the citizen still has to pay online (0 when nothing, or when online payment is not set up)."""
+    if not settings.VNPAY_HASH_SECRET or dossier.fee_paid_at or dossier.fee_amount <= 0:
+        return 0
+    if dossier.status not in PAYABLE:
+        return 0
+    return dossier.fee_amount
+
+
+@transaction.atomic
+def payment_start(*, dossier: Dossier, by, client_ip: str, portal_url: str, now=None) -> tuple[Payment, str]:
+    """A new payment of the dossier's fee by its applicant, and the gateway address to send them to."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.applicant_id != by.pk:
+        raise PermissionDenied(_("Only the applicant pays for this dossier online."))
+    amount = payment_due(dossier)
+    if not amount:
+        raise ValidationError(_("There is nothing to pay for this dossier now."))
+    now = now or timezone.now()
+    payment = Payment.objects.create(
+        dossier=dossier, reference=f"HS{dossier.pk}X{uuid.uuid4().hex[:16]}", amount=amount
+    )
+    url = vnpay.payment_url(
+        reference=payment.reference,
+        amount=amount,
+        description=plain_sms(_("Fee for dossier %(code)s") % {"code": dossier.code}, limit=255),
+        client_ip=client_ip,
+        return_url=portal_url.rstrip("/") + reverse("dossiers:payment_return"),
+        now=now,
+    )
+    return payment, url
+
+
+def payment_notified(*, params: dict, channel: str = "ipn") -> dict:
+    """Take one notification from the gateway; returns the answer for it (``{"RspCode", "Message"}``)."""
+    params = {key: str(value) for key, value in params.items()}
+    with transaction.atomic():
+        code, message, payment = _judge(params)
+        PaymentNotification.objects.create(
+            payment=payment,
+            channel=channel,
+            params=params,
+            signature_valid=code != vnpay.INVALID_SIGNATURE,
+            answer=code,
+            message=message,
+        )
+    if code != vnpay.CONFIRMED:
+        logger.warning("payment notification refused (%s %s): %s", channel, code, message)
+    return vnpay.answer(code)
+
+
+def _judge(params: dict) -> tuple[str, str, Payment | None]:
+    from ..services.workflow import dossier_paid_online
+
+    if not vnpay.verify(params):
+        return vnpay.INVALID_SIGNATURE, "signature does not verify", None
+    payment = Payment.objects.select_for_update().filter(reference=params.get("vnp_TxnRef", "")).first()
+    if payment is None:
+        return vnpay.NOT_FOUND, "no payment with this reference", None
+    if params.get("vnp_Amount") != str(payment.amount * 100):
+        return vnpay.INVALID_AMOUNT, f"amount {params.get('vnp_Amount')} is not {payment.amount * 100}", payment
+    if payment.status != Payment.Status.PENDING:
+        return vnpay.ALREADY_CONFIRMED, f"already {payment.status}: nothing changed", payment
+    payment.provider_transaction = params.get("vnp_TransactionNo", "")[:40]
+    payment.bank_code = params.get("vnp_BankCode", "")[:20]
+    payment.response_code = params.get("vnp_ResponseCode", "")[:4]
+    if not vnpay.succeeded(params):
+        payment.status = Payment.Status.FAILED
+        payment.save(update_fields=["status", "provider_transaction", "bank_code", "response_code"])
+        return vnpay.CONFIRMED, f"not paid (gateway code {payment.response_code})", payment
+    payment.status = Payment.Status.PAID
+    payment.paid_at = timezone.now()
+    payment.receipt_number = f"BL{payment.paid_at:%y}-{payment.pk:07d}"
+    payment.save()
+    note = _("Paid online: %(amount)s đồng, transaction %(txn)s, receipt %(receipt)s") % {
+        "amount": f"{payment.amount:,}".replace(",", "."),
+        "txn": payment.provider_transaction,
+        "receipt": payment.receipt_number,
+    }
+    if payment.dossier.fee_paid_at:  # a second payment for a fee already paid: kept, to refund
+        return vnpay.CONFIRMED, "paid, but the fee was already paid: refund this payment", payment
+    dossier_paid_online(dossier=payment.dossier, payment=payment, note=note)
+    return vnpay.CONFIRMED, "paid", payment

@@ -1,0 +1,86 @@
+"""VNPAY's payment URL and notifications (version 2.1.0), as VNPAY documents them.
+
+- The portal sends the citizen to ``VNPAY_URL`` with the ``vnp_*`` parameters, sorted by name, each
+  key and value URL-encoded (spaces as ``+``), joined with ``&``, and signed with HMAC-SHA512 under the
+  merchant's secret (``vnp_SecureHash``). Amounts are in đồng times 100; times are yyyyMMddHHmmss in
+  Asia/Ho_Chi_Minh.
+- VNPAY calls the IPN address server to server with the result, signed the same way; the portal
+  answers ``{"RspCode", "Message"}``: 00 confirmed, 01 order not found, 02 already confirmed,
+  04 invalid amount, 97 invalid signature, 99 other error. The citizen's browser comes back to the
+  return address with the same parameters (shown, never trusted to change anything).
+- A payment succeeded when ``vnp_ResponseCode`` and ``vnp_TransactionStatus`` are both ``00``.
+"""
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+VERSION = "2.1.0"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+CONFIRMED, NOT_FOUND, ALREADY_CONFIRMED, INVALID_AMOUNT, INVALID_SIGNATURE, OTHER = "00", "01", "02", "04", "97", "99"
+ANSWERS = {
+    CONFIRMED: "Confirm Success",
+    NOT_FOUND: "Order not found",
+    ALREADY_CONFIRMED: "Order already confirmed",
+    INVALID_AMOUNT: "Invalid amount",
+    INVALID_SIGNATURE: "Invalid signature",
+    OTHER: "Unknown error",
+}
+
+
+def _signed_part(params: dict) -> str:
+    fields = sorted(
+        (k, str(v))
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType") and str(v) != ""
+    )
+    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields)
+
+
+def sign(params: dict, secret: str | None = None) -> str:
+    secret = settings.VNPAY_HASH_SECRET if secret is None else secret
+    return hmac.new(secret.encode(), _signed_part(params).encode(), hashlib.sha512).hexdigest()
+
+
+def verify(params: dict, secret: str | None = None) -> bool:
+    given = str(params.get("vnp_SecureHash", ""))
+    return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(ZONE).strftime("%Y%m%d%H%M%S")
+
+
+def payment_url(
+    *, reference: str, amount: int, description: str, client_ip: str, return_url: str, now: datetime
+) -> str:
+    """The address to send the citizen to, signed."""
+    params = {
+        "vnp_Version": VERSION,
+        "vnp_Command": "pay",
+        "vnp_TmnCode": settings.VNPAY_TMN_CODE,
+        "vnp_Amount": str(amount * 100),
+        "vnp_CurrCode": "VND",
+        "vnp_TxnRef": reference,
+        "vnp_OrderInfo": description,
+        "vnp_OrderType": "other",
+        "vnp_Locale": "vn",
+        "vnp_ReturnUrl": return_url,
+        "vnp_IpAddr": client_ip or "127.0.0.1",
+        "vnp_CreateDate": _stamp(now),
+        "vnp_ExpireDate": _stamp(now + timedelta(minutes=settings.VNPAY_EXPIRE_MINUTES)),
+    }
+    query = _signed_part(params)
+    return f"{settings.VNPAY_URL}?{query}&vnp_SecureHash={sign(params)}"
+
+
+def succeeded(params: dict) -> bool:
+    return params.get("vnp_ResponseCode") == "00" and params.get("vnp_TransactionStatus", "00") == "00"
+
+
+def answer(code: str) -> dict:
+    return {"RspCode": code, "Message": ANSWERS[code]}

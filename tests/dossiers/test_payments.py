@@ -1,0 +1,178 @@
+"""Online payment of a dossier's fee: VNPAY's signed URL and notifications, the simulator of the
+embedded default, and every bad notification answered, logged and changing nothing."""
+
+from io import BytesIO
+from urllib.parse import parse_qsl, urlsplit
+
+from django.urls import reverse
+
+import pytest
+
+from dossiers.constants import EventKind, Status
+from dossiers.models import Payment, PaymentNotification
+from dossiers.payments import vnpay
+from dossiers.payments.services import payment_notified, payment_start
+from dossiers.services import dossier_hand_over, dossier_receive, dossier_request_payment
+from tests.dossiers.conftest import submit_online
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def received(citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    return dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+
+
+def _started(dossier, citizen):
+    payment, url = payment_start(dossier=dossier, by=citizen, client_ip="10.0.0.7", portal_url="http://portal.test")
+    return payment, dict(parse_qsl(urlsplit(url).query))
+
+
+def _notification(payment, **changes):
+    params = {
+        "vnp_Amount": str(payment.amount * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": "MOTCUA01",
+        "vnp_TransactionNo": "14226112",
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": payment.reference,
+        "vnp_PayDate": "20261127100000",
+    }
+    params.update(changes)
+    params["vnp_SecureHash"] = vnpay.sign(params)
+    return params
+
+
+def test_the_procedures_usual_fee_is_attached_at_reception(received):
+    assert (received.fee_label, received.fee_amount, received.fee_paid_at) == ("Lệ phí", 8000, None)
+
+
+def test_the_payment_url_is_signed_as_vnpay_documents(received, citizen):
+    payment, params = _started(received, citizen)
+    assert params["vnp_Amount"] == "800000" and params["vnp_CurrCode"] == "VND" and params["vnp_Command"] == "pay"
+    assert params["vnp_TxnRef"] == payment.reference and params["vnp_IpAddr"] == "10.0.0.7"
+    assert params["vnp_ReturnUrl"] == "http://portal.test" + reverse("dossiers:payment_return")
+    assert params["vnp_OrderInfo"].isascii() and received.code in params["vnp_OrderInfo"]
+    assert vnpay.verify(params)
+    assert not vnpay.verify({**params, "vnp_Amount": "1"})  # any change breaks the signature
+    assert not vnpay.verify(params, secret="another-merchant")
+
+
+def test_a_citizen_pays_on_the_simulator_and_gets_the_receipt(client, citizen, received):
+    from pypdf import PdfReader
+
+    client.force_login(citizen)
+    page = client.get(received.get_absolute_url()).content.decode()
+    assert 'data-testid="pay-online"' in page and "8.000" in page
+    response = client.post(reverse("dossiers:pay", args=[received.reference]))
+    gateway = urlsplit(response["Location"])
+    assert gateway.path == reverse("dossiers:payment_simulator")
+    params = dict(parse_qsl(gateway.query))
+    assert "8.000" in client.get(gateway.path, params).content.decode()
+    back = client.post(gateway.path, {**params, "choice": "pay"})
+    page = client.get(back["Location"]).content.decode()
+    payment = Payment.objects.get(dossier=received)
+    assert payment.status == Payment.Status.PAID and payment.receipt_number in page
+    received.refresh_from_db()
+    assert received.fee_paid_at and received.events.filter(kind=EventKind.PAYMENT).count() == 1
+    assert 'data-testid="pay-online"' not in client.get(received.get_absolute_url()).content.decode()
+    pdf = client.get(reverse("dossiers:fee_receipt", args=[received.reference, payment.pk]))
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert payment.receipt_number in text and "8.000" in text and received.code in text
+
+
+def test_a_cancelled_payment_leaves_the_fee_to_pay_and_can_be_tried_again(client, citizen, received):
+    client.force_login(citizen)
+    params = dict(
+        parse_qsl(urlsplit(client.post(reverse("dossiers:pay", args=[received.reference]))["Location"]).query)
+    )
+    back = client.post(reverse("dossiers:payment_simulator"), {**params, "choice": "cancel"})
+    assert "không thành công" in client.get(back["Location"]).content.decode()
+    received.refresh_from_db()
+    assert received.fee_paid_at is None and Payment.objects.get().status == Payment.Status.FAILED
+    assert client.post(reverse("dossiers:pay", args=[received.reference])).status_code == 302
+    assert Payment.objects.count() == 2
+
+
+def test_a_dossier_waiting_for_its_financial_obligation_goes_back_to_processing_when_paid(citizen, network, received):
+    dossier = dossier_hand_over(
+        dossier=received, by=network["clerk"], to_agency=network["department"], to_user=network["specialist"]
+    ).dossier
+    dossier = dossier_request_payment(dossier=dossier, by=network["specialist"], amount=50000).dossier
+    assert (dossier.status, dossier.fee_amount) == (Status.AWAITING_PAYMENT, 50000)
+    payment, _params = _started(dossier, citizen)
+    assert payment.amount == 50000
+    assert payment_notified(params=_notification(payment)) == {"RspCode": "00", "Message": "Confirm Success"}
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING and dossier.fee_paid_at
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [("forged", "97"), ("unknown", "01"), ("wrong_amount", "04")],
+)
+def test_a_bad_notification_is_answered_logged_and_changes_nothing(received, citizen, case, expected):
+    payment, _params = _started(received, citizen)
+    params = _notification(payment)
+    if case == "forged":
+        params["vnp_Amount"] = str(payment.amount * 100)
+        params["vnp_SecureHash"] = vnpay.sign(params, secret="guessed-secret")
+    elif case == "unknown":
+        params = _notification(payment, vnp_TxnRef="HS999X0000")
+    else:
+        params = _notification(payment, vnp_Amount="100")
+    assert payment_notified(params=params)["RspCode"] == expected
+    payment.refresh_from_db()
+    received.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING and received.fee_paid_at is None
+    log = PaymentNotification.objects.get()
+    assert (log.answer, log.params["vnp_TxnRef"]) == (expected, params["vnp_TxnRef"])
+    assert log.signature_valid is (case != "forged")
+
+
+def test_a_repeated_or_late_notification_changes_nothing_twice(received, citizen):
+    payment, _params = _started(received, citizen)
+    success = _notification(payment)
+    assert payment_notified(params=success)["RspCode"] == "00"
+    assert payment_notified(params=success)["RspCode"] == "02"  # VNPAY retrying its IPN
+    late_failure = _notification(payment, vnp_ResponseCode="24", vnp_TransactionStatus="02")
+    assert payment_notified(params=late_failure)["RspCode"] == "02"  # out of order: nothing changes
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert received.events.filter(kind=EventKind.PAYMENT).count() == 1
+    assert list(PaymentNotification.objects.order_by("pk").values_list("answer", flat=True)) == ["00", "02", "02"]
+
+
+def test_the_ipn_endpoint_answers_vnpay_in_json(client, received, citizen):
+    payment, _params = _started(received, citizen)
+    answer = client.get(reverse("dossiers:payment_ipn"), _notification(payment)).json()
+    assert answer == {"RspCode": "00", "Message": "Confirm Success"}
+    forged = client.get(reverse("dossiers:payment_ipn"), {**_notification(payment), "vnp_SecureHash": "00"}).json()
+    assert forged["RspCode"] == "97"
+
+
+def test_a_forged_return_changes_nothing_and_another_citizens_payment_is_not_shown(client, received, citizen):
+    from tests.factories import UserFactory
+
+    payment, _params = _started(received, citizen)
+    client.force_login(citizen)
+    forged = {**_notification(payment), "vnp_SecureHash": "f" * 128}
+    page = client.get(reverse("dossiers:payment_return"), forged).content.decode()
+    assert "không đến từ cổng thanh toán" in page
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    client.force_login(UserFactory())
+    assert client.get(reverse("dossiers:payment_return"), _notification(payment)).status_code == 404
+
+
+def test_only_the_applicant_pays_and_only_what_is_due(client, received, network, citizen):
+    client.force_login(network["clerk"])
+    response = client.post(reverse("dossiers:pay", args=[received.reference]), follow=True)
+    assert "Chỉ người nộp hồ sơ" in response.content.decode() and not Payment.objects.exists()
+    payment, _params = _started(received, citizen)
+    payment_notified(params=_notification(payment))
+    client.force_login(citizen)
+    response = client.post(reverse("dossiers:pay", args=[received.reference]), follow=True)
+    assert "Không có khoản nào cần nộp" in response.content.decode()
