@@ -68,6 +68,9 @@ class Dossier(models.Model):
     fee_label = models.CharField(_("fee"), max_length=255, blank=True)
     fee_amount = models.PositiveBigIntegerField(_("amount to pay (VND)"), default=0)
     fee_paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    fee_paid_online = models.BooleanField(_("paid online"), default=False)
+    # Digitisation: the dossier as received is held electronically (submitted online, or scanned at the desk).
+    received_electronic = models.BooleanField(_("received electronically"), default=False)
     result_electronic = models.BooleanField(
         _("result held electronically"), default=False, help_text=_("The result was recorded as a file.")
     )
@@ -149,6 +152,14 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     is_result = models.BooleanField(_("result document"), default=False)
+    # An issued result: the code printed (as a QR code) on it for the public verification page, the
+    # agency that issued it and, when signed, when (sha256 is then the signed file's).
+    verification_code = models.CharField(_("verification code"), max_length=14, unique=True, null=True, blank=True)
+    issuing_agency = models.ForeignKey(
+        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_results"
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -278,6 +289,33 @@ class PaymentNotification(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.answer} {self.message}"
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction with a returned dossier: once per dossier, online or on the desk's
+    tablet (the satisfaction indicator of the reports)."""
+
+    class Level(models.TextChoices):
+        VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+        SATISFIED = "satisfied", _("Satisfied")
+        NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+    class Where(models.TextChoices):
+        ONLINE = "online", _("Online")
+        DESK = "desk", _("On the desk's tablet")
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    level = models.CharField(_("satisfaction"), max_length=20, choices=Level.choices)
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    channel = models.CharField(max_length=10, choices=Where.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+
+    def __str__(self):
+        return f"{self.dossier} {self.level}"
 
 
 class Slip(models.Model):

@@ -72,8 +72,18 @@ def dossier_get_detail_or_404(*, user: User, reference) -> Dossier:
 
 
 def attachment_get_visible(*, user: User, pk: int) -> Attachment:
-    """An attachment of a dossier ``user`` may see; raises ``Attachment.DoesNotExist`` otherwise."""
-    return Attachment.objects.select_related("dossier").get(pk=pk, dossier__in=dossier_list_visible_to(user=user))
+    """An attachment of a dossier ``user`` may see; raises ``Attachment.DoesNotExist`` otherwise. The
+    applicant gets a result only once it is ready and the fee, if any, is paid."""
+    attachment = Attachment.objects.select_related("dossier").get(pk=pk, dossier__in=dossier_list_visible_to(user=user))
+    if attachment.is_result and attachment.dossier.applicant_id == user.pk and not result_available(attachment.dossier):
+        raise Attachment.DoesNotExist
+    return attachment
+
+
+def result_available(dossier: Dossier) -> bool:
+    """The applicant may take the result: it is ready (or returned) and nothing is left to pay."""
+    paid = dossier.fee_amount <= 0 or dossier.fee_paid_at is not None
+    return dossier.status in (Status.DONE, Status.RETURNED) and paid
 
 
 def dossier_lookup(*, code: str, secret: str) -> Dossier | None:

@@ -211,6 +211,9 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 # Texts without diacritics (GSM 7-bit, 160 characters, readable on any phone); off for a Unicode gateway.
 SMS_PLAIN_TEXT = env.bool("SMS_PLAIN_TEXT", default=True)
 
+# Agencies' signing keys and certificates for electronic results (dossiers/signing.py).
+SIGNING_DIR = env.path("SIGNING_DIR", default=VAR_DIR / "signing")
+
 # Online payment through VNPAY (merchant code and secret from VNPAY). Without them the portal's own
 # gateway simulator (/mo-phong/vnpay/) plays VNPAY, so a demo citizen can pay; never in production.
 VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="MOTCUA01")

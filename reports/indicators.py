@@ -7,8 +7,9 @@ aggregate query; the rates are ratios of those counts:
 - on-time rate: (resolved early or on time + in progress within time) / (resolved + in progress);
 - digitisation rate: dossiers resolved in the period whose result is held as an electronic file
   (``Dossier.result_electronic``, set when the result is recorded) / all resolved in the period;
-- online payment rate: not computed yet: fees are recorded as paid at the desk until online payment
-  exists (shown as "not available").
+- online payment rate: dossiers whose fee was paid online (VNPAY) / dossiers whose fee was paid, among
+  those received in the period;
+- satisfaction rate: "very satisfied" or "satisfied" / all ratings, of the dossiers resolved in the period.
 
 The online-service table: received online at level 3 and level 4, resolved among online dossiers at
 level 3 and level 4, per unit (the district desk, each commune).
@@ -33,6 +34,8 @@ COUNTS = [
     ("resolved_online_l3", _("Resolved online dossiers, level 3")),
     ("resolved_online_l4", _("Resolved online dossiers, level 4")),
     ("resolved_electronic", _("Resolved with an electronic result")),
+    ("paid_online", _("Fees paid online")),
+    ("rated", _("Satisfaction ratings received")),
 ]
 # key: (label, numerator keys, denominator keys, how it is computed)
 RATES = {
@@ -54,18 +57,26 @@ RATES = {
         ("resolved",),
         _("dossiers resolved with an electronic result file / all dossiers resolved in the period"),
     ),
-}
-NOT_AVAILABLE = {
     "online_payment_rate": (
         _("Online payment rate"),
-        _("Not available yet: fees are recorded as paid at the desk until online payment is offered."),
+        ("paid_online",),
+        ("fee_paid",),
+        _("dossiers whose fee was paid online / dossiers whose fee was paid, among those received in the period"),
+    ),
+    "satisfaction_rate": (
+        _("Satisfaction rate"),
+        ("satisfied",),
+        ("rated",),
+        _("ratings “very satisfied” or “satisfied” / all ratings, of the dossiers resolved in the period"),
     ),
 }
+NOT_AVAILABLE: dict = {}
 
 
 def indicator_filters(*, period: Period, now=None) -> dict[str, Q]:
     """The 06a filters plus those of the online-service table."""
     filters = cell_filters(period=period, now=now)
+    new = filters["online"] | filters["direct"]  # received in the period
     online = Q(channel=Channel.ONLINE)
     level3, level4 = Q(service_level=ServiceLevel.PARTIAL), Q(service_level=ServiceLevel.FULL)
     filters.update(
@@ -75,6 +86,10 @@ def indicator_filters(*, period: Period, now=None) -> dict[str, Q]:
             "resolved_online_l3": filters["resolved"] & online & level3,
             "resolved_online_l4": filters["resolved"] & online & level4,
             "resolved_electronic": filters["resolved"] & Q(result_electronic=True),
+            "fee_paid": new & Q(fee_amount__gt=0, fee_paid_at__isnull=False),
+            "paid_online": new & Q(fee_amount__gt=0, fee_paid_at__isnull=False, fee_paid_online=True),
+            "rated": filters["resolved"] & Q(rating__isnull=False),
+            "satisfied": filters["resolved"] & Q(rating__level__in=["very_satisfied", "satisfied"]),
         }
     )
     return filters
@@ -100,7 +115,7 @@ class IndicatorTable:
 
 # What the rates need (and the dashboard shows), for a pass that counts nothing more.
 RATE_KEYS = ("received", "online", "direct", "resolved", "early", "on_time", "in_progress", "within_time", "overdue")
-RATE_KEYS += ("resolved_electronic",)
+RATE_KEYS += ("resolved_electronic", "fee_paid", "paid_online", "rated", "satisfied")
 
 
 def indicator_table(

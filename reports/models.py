@@ -10,6 +10,8 @@ class Indicator(models.TextChoices):
     ONLINE_SHARE = "online_share", _("Share of dossiers received online (%)")
     ON_TIME_RATE = "on_time_rate", _("On-time rate (%)")
     DIGITISATION_RATE = "digitisation_rate", _("Digitisation rate of results (%)")
+    ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate (%)")
+    SATISFACTION_RATE = "satisfaction_rate", _("Satisfaction rate (%)")
 
 
 class TargetPeriod(models.TextChoices):

@@ -35,6 +35,7 @@ def _files_in_tmp(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SMS_FILE_PATH = tmp_path / "sms"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SIGNING_DIR = tmp_path / "signing"
 
 
 @pytest.fixture(autouse=True)

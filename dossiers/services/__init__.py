@@ -1,6 +1,7 @@
 """Every write to dossiers: submission (drafts, files, online submit, desk intake) and the workflow
 (the state machine, routing, slips)."""
 
+from .ratings import dossier_rate
 from .submission import (
     APPLICANT_FIELDS,
     applicant_data_from_user,
@@ -27,6 +28,7 @@ from .workflow import (
     dossier_request_completion,
     dossier_request_payment,
     dossier_resubmit,
+    dossier_result_downloaded,
     dossier_return,
     dossier_stop,
     dossier_withdraw,
@@ -44,6 +46,7 @@ __all__ = [
     "dossier_complete",
     "dossier_hand_over",
     "dossier_problems",
+    "dossier_rate",
     "dossier_receive",
     "dossier_record_payment",
     "dossier_refuse",
@@ -51,6 +54,7 @@ __all__ = [
     "dossier_request_completion",
     "dossier_request_payment",
     "dossier_resubmit",
+    "dossier_result_downloaded",
     "dossier_return",
     "dossier_save_applicant",
     "dossier_save_delivery",

@@ -189,10 +189,21 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
     dossier.status = Status.SUBMITTED
     dossier.submitted_at = now
     dossier.submission_key = submission_key
+    dossier.received_electronic = True  # every document came as a file
     # Provisional appointment until the desk receives it (the reception sets the legal due time).
     dossier.due_at = add_working_days(now, dossier.procedure_version.processing_days)
     try:
-        dossier.save(update_fields=["code", "status", "submitted_at", "submission_key", "due_at", "updated_at"])
+        dossier.save(
+            update_fields=[
+                "code",
+                "status",
+                "submitted_at",
+                "submission_key",
+                "due_at",
+                "received_electronic",
+                "updated_at",
+            ]
+        )
     except IntegrityError as error:  # the same key used for another draft: a replayed form
         raise ValidationError(_("This form was already used to submit a dossier.")) from error
     event = _event(dossier=dossier, actor=by, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
@@ -243,7 +254,8 @@ def dossier_register_at_desk(
     except IntegrityError:  # the same form posted twice at once: the first one made the dossier
         return Dossier.objects.get(submission_key=submission_key)
     fee_attach_usual(dossier)
-    dossier.save(update_fields=["fee_label", "fee_amount"])
+    dossier.received_electronic = bool(uploads)  # the desk scanned the documents in
+    dossier.save(update_fields=["fee_label", "fee_amount", "received_electronic"])
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
     # The desk reception is the route's first step; the clerk holds the dossier until handing it on.

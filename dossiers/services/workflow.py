@@ -22,9 +22,10 @@ from procedures.calendar import WorkingCalendar
 
 from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
-from ..models import Attachment, Dossier, DossierEvent, Slip
+from ..models import Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
+from .results import result_issue
 from .routing import open_step as _open_step
 from .submission import _attach
 
@@ -351,7 +352,8 @@ def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent
     (the gateway's verified notification is the authority, recorded as the applicant's act)."""
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     locked.fee_paid_at = payment.paid_at
-    locked.save(update_fields=["fee_paid_at", "updated_at"])
+    locked.fee_paid_online = True
+    locked.save(update_fields=["fee_paid_at", "fee_paid_online", "updated_at"])
     if locked.status == Status.AWAITING_PAYMENT:
         locked, event = _transition(
             dossier=locked,
@@ -400,7 +402,8 @@ def dossier_record_payment(
         expected_status=expected_status or Status.AWAITING_PAYMENT,
         kind=EventKind.PAYMENT,
     )
-    dossier.save(update_fields=["status", "updated_at"])
+    dossier.fee_paid_at = dossier.fee_paid_at or timezone.now()  # paid at the desk
+    dossier.save(update_fields=["status", "fee_paid_at", "updated_at"])
     return Outcome(dossier, event)
 
 
@@ -470,7 +473,7 @@ def dossier_complete(
     )
     for upload in results:
         attachment = _attach(dossier=dossier, required_document=None, upload=upload, by=by, replace=False)
-        Attachment.objects.filter(pk=attachment.pk).update(is_result=True)
+        result_issue(attachment=attachment, agency=dossier.current_agency or dossier.agency)
     now = timezone.now()
     dossier.finished_at = now
     dossier.result_electronic = True  # the result is held as a file (the digitisation indicator)
@@ -516,6 +519,28 @@ def dossier_return(
     dossier.result_delivery_note = f"{delivery}: {record}".strip(": ")
     dossier.save(update_fields=["status", "returned_at", "result_delivery_note", "updated_at"])
     return Outcome(dossier, event)
+
+
+@transaction.atomic
+def dossier_result_downloaded(*, dossier: Dossier, by: User) -> Outcome | None:
+    """The applicant of a dossier whose result is delivered online downloaded it: returned (national
+    code 10), delivered online. Nothing when it was returned already (a second download)."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status != Status.DONE or locked.result_delivery != ResultDelivery.ONLINE:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        note = str(_("Downloaded by the applicant from the portal"))
+    locked, event = _transition(
+        dossier=locked,
+        to=Status.RETURNED,
+        by=by,
+        allowed=lambda *, user, dossier: user.pk == dossier.applicant_id,
+        note=note,
+    )
+    locked.returned_at = timezone.now()
+    locked.result_delivery_note = f"{ResultDelivery.ONLINE}: {note}"
+    locked.save(update_fields=["status", "returned_at", "result_delivery_note", "updated_at"])
+    return Outcome(locked, event)
 
 
 @transaction.atomic

@@ -16,7 +16,9 @@ from .citizen import (
 )
 from .desk import DeskCitizenView, DeskIntakeView
 from .payments import FeeReceiptView, GatewaySimulatorView, PaymentStartView, VnpayIpnView, VnpayReturnView
+from .ratings import DeskRateView, RateView
 from .staff import ControlSheetView, DossierActionView, QueueView, UndeliveredNotificationsView
+from .verify import VerifyStartView, VerifyView
 
 __all__ = [
     "ApplicantStepView",
@@ -25,6 +27,7 @@ __all__ = [
     "DeliveryStepView",
     "DeskCitizenView",
     "DeskIntakeView",
+    "DeskRateView",
     "DocumentsStepView",
     "DossierActionView",
     "DossierDetailView",
@@ -38,10 +41,13 @@ __all__ = [
     "NotificationListView",
     "PaymentStartView",
     "QueueView",
+    "RateView",
     "ReceiptView",
     "ReviewStepView",
     "SlipView",
     "UndeliveredNotificationsView",
+    "VerifyStartView",
+    "VerifyView",
     "VnpayIpnView",
     "VnpayReturnView",
 ]

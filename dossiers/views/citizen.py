@@ -23,7 +23,7 @@ from procedures.selectors import procedure_get_current
 
 from ..constants import OPEN_STATUSES, ResultDelivery, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
-from ..models import Attachment, Dossier, Payment
+from ..models import Attachment, Dossier, Payment, Rating
 from ..outbox import notifications_mark_read
 from ..payments.services import payment_due
 from ..permissions import can_download_receipt
@@ -38,11 +38,13 @@ from ..selectors import (
     dossier_timeliness,
     lookup_timeline,
     notification_list_in_app,
+    result_available,
     step_timeliness,
 )
 from ..services import (
     attachment_add,
     dossier_problems,
+    dossier_result_downloaded,
     dossier_save_applicant,
     dossier_save_delivery,
     dossier_save_form,
@@ -281,6 +283,10 @@ class DossierDetailView(LoginRequiredMixin, View):
             "receipt_available": can_download_receipt(user=request.user, dossier=dossier),
             "payment_due": payment_due(dossier) if dossier.applicant_id == request.user.pk else 0,
             "paid_payments": dossier.payments.filter(status=Payment.Status.PAID),
+            "is_applicant": dossier.applicant_id == request.user.pk,
+            "result_available": result_available(dossier),
+            "dossier_rating": Rating.objects.filter(dossier=dossier).first(),
+            "rating_levels": Rating.Level.choices,
         }
         # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
         # resubmission after a supplement request.
@@ -301,6 +307,8 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
             attachment = attachment_get_visible(user=request.user, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404 from None
+        if attachment.is_result and attachment.dossier.applicant_id == request.user.pk:
+            dossier_result_downloaded(dossier=attachment.dossier, by=request.user)  # level 4: returned online
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

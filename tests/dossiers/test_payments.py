@@ -176,3 +176,46 @@ def test_only_the_applicant_pays_and_only_what_is_due(client, received, network,
     client.force_login(citizen)
     response = client.post(reverse("dossiers:pay", args=[received.reference]), follow=True)
     assert "Không có khoản nào cần nộp" in response.content.decode()
+
+
+def _done_online(citizen, network, allowance, result_delivery="online"):
+    from dossiers.models import Dossier
+    from dossiers.services import dossier_complete
+    from tests.dossiers.conftest import pdf_upload
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    Dossier.objects.filter(pk=dossier.pk).update(result_delivery=result_delivery)
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+    ).dossier
+    return dossier_complete(dossier=dossier, by=network["clerk"], results=[pdf_upload("ket-qua.pdf")]).dossier
+
+
+def test_a_level_4_result_is_downloaded_once_paid_and_the_download_returns_the_dossier(
+    client, citizen, network, allowance
+):
+    dossier = _done_online(citizen, network, allowance)
+    result = dossier.attachments.get(is_result=True)
+    client.force_login(citizen)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert 'data-testid="result-locked"' in page and 'data-testid="pay-online"' in page
+    assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 404
+    payment, _params = _started(dossier, citizen)
+    payment_notified(params=_notification(payment))
+    assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED and dossier.result_delivery_note.startswith("online")
+    assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200  # again: no change
+    assert dossier.events.filter(to_status=Status.RETURNED).count() == 1
+
+
+def test_a_result_collected_at_the_desk_is_not_returned_by_a_download(client, citizen, network, allowance):
+    dossier = _done_online(citizen, network, allowance, result_delivery="desk")
+    payment, _params = _started(dossier, citizen)
+    payment_notified(params=_notification(payment))
+    client.force_login(citizen)
+    result = dossier.attachments.get(is_result=True)
+    assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == Status.DONE

@@ -138,9 +138,10 @@ def test_the_online_service_table_by_level_with_its_rates(client, leader, distri
     sheet = load_workbook(io.BytesIO(workbook.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     total = next(row for row in rows if row[1] == "Tổng cộng")
-    # online, desk/post, online L3, online L4, resolved online L3, L4, electronic; then the three rates
+    # online, desk/post, online L3, online L4, resolved online L3, L4, electronic, ...; then the rates
     assert total[2:4] == [1, 1] and sum(total[4:6]) == 1 and total[8] == 0
-    assert total[9:] == [50.0, 50.0, 0.0]
+    assert total[9:11] == [0, 0]  # fees paid online, ratings: none yet
+    assert total[11:] == [50.0, 50.0, 0.0, None, None]  # no fee paid, nobody rated: no rate
 
 
 def test_links_back_from_a_drill_down_carry_only_the_reports_choice(client, leader, district, history):

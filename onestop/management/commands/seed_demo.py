@@ -39,7 +39,12 @@ class Command(BaseCommand):
             accounts_demo.load_agencies()
             created = accounts_demo.load_users()
             published = procedures_demo.load_catalogue()
+        from dossiers.signing import demo_pki_create
+
+        signers = demo_pki_create(agencies=Agency.objects.filter(is_active=True))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {Agency.objects.count()} agencies."))
+        if signers:
+            self.stdout.write(f"Demo signing certificates made for {signers} agencies in {settings.SIGNING_DIR}.")
         self.stdout.write(f"Demo catalogue: {published} procedures published.")
         for line in accounts_demo.describe_users(created):
             self.stdout.write(line)

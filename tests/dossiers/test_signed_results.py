@@ -1,0 +1,127 @@
+"""Electronic results: signed by the issuing agency (PAdES) with a QR code to the verification page;
+checked by pyHanko's own validator outside the portal; a tampered copy reported as such."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from dossiers.models import Attachment
+from dossiers.services import dossier_complete, dossier_hand_over, dossier_receive
+from dossiers.signing import demo_pki_create
+from tests.dossiers.conftest import submit_online
+
+pytestmark = pytest.mark.django_db
+
+
+def real_pdf(text="QUYET DINH") -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def content(attachment) -> bytes:
+    with attachment.file.open("rb") as handle:
+        return handle.read()
+
+
+def tamper(data: bytes) -> bytes:
+    """The same file with its page one point narrower: same length, still a PDF, no longer what was signed."""
+    index = data.index(b"595")
+    return data[:index] + b"594" + data[index + 3 :]
+
+
+@pytest.fixture
+def pki(settings, tmp_path, network):
+    settings.SIGNING_DIR = tmp_path / "signing"
+    assert demo_pki_create(agencies=[network["commune"], network["department"], network["district"]]) == 3
+    return settings.SIGNING_DIR
+
+
+@pytest.fixture
+def issued(pki, citizen, network, allowance):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+    ).dossier
+    upload = SimpleUploadedFile("quyet-dinh.pdf", real_pdf(), content_type="application/pdf")
+    dossier = dossier_complete(dossier=dossier, by=network["clerk"], results=[upload]).dossier
+    return Attachment.objects.get(dossier=dossier, is_result=True)
+
+
+def test_the_result_pdf_is_signed_by_the_issuing_agency_with_a_qr_code_to_the_verification_page(issued, network):
+    assert issued.signed_at and issued.verification_code and issued.issuing_agency == network["commune"]
+    data = content(issued)
+    reader = PdfReader(io.BytesIO(data))
+    fields = reader.get_fields()
+    assert "KetQua" in fields  # the signature field, visible on the last page with its QR stamp
+    import hashlib
+
+    assert hashlib.sha256(data).hexdigest() == issued.sha256
+
+
+@pytest.mark.skipif(
+    not Path(sys.executable).with_name("pyhanko").exists(), reason="needs the pyhanko command (pyhanko-cli)"
+)
+def test_pyhankos_own_validator_outside_the_portal_finds_the_signature_intact_and_trusted(issued, pki, tmp_path):
+    signed = tmp_path / "ket-qua.pdf"
+    signed.write_bytes(content(issued))
+    command = [
+        str(Path(sys.executable).with_name("pyhanko")),
+        "sign",
+        "validate",
+        "--pretty-print",
+        "--no-revocation-check",
+    ]
+    command += ["--trust", str(pki / "ca.cert.pem"), str(signed)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "judged VALID" in run.stdout and "covers the entire file" in run.stdout
+    tampered = tmp_path / "sua.pdf"
+    tampered.write_bytes(tamper(content(issued)))
+    again = subprocess.run([*command[:-1], str(tampered)], capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0
+
+
+def test_the_verification_page_says_who_issued_it_and_checks_a_file(client, issued, network):
+    url = reverse("dossiers:verify", args=[issued.verification_code])
+    page = client.get(url).content.decode()
+    assert network["commune"].name in page and issued.dossier.code in page
+    assert issued.dossier.applicant_data["full_name"] not in page  # nothing personal
+    genuine = client.post(url, {"file": SimpleUploadedFile("kq.pdf", content(issued))}).content.decode()
+    assert 'data-testid="verify-genuine"' in genuine
+    tampered = client.post(url, {"file": SimpleUploadedFile("kq.pdf", tamper(content(issued)))}).content.decode()
+    assert 'data-testid="verify-bad"' in tampered and "bị sửa" in tampered
+    other = client.post(url, {"file": SimpleUploadedFile("kq.pdf", real_pdf("KHAC"))}).content.decode()
+    assert 'data-testid="verify-bad"' in other
+    junk = client.post(url, {"file": SimpleUploadedFile("kq.pdf", b"not a pdf")}).content.decode()
+    assert 'data-testid="verify-bad"' in junk
+
+
+def test_an_unknown_code_is_answered_clearly(client):
+    response = client.get(reverse("dossiers:verify", args=["AAAA-BBBB-CCCC"]))
+    assert response.status_code == 404 and 'data-testid="verify-unknown"' in response.content.decode()
+    assert client.post(reverse("dossiers:verify", args=["AAAA-BBBB-CCCC"])).status_code == 404
+
+
+def test_an_agency_without_signing_files_issues_an_unsigned_result(settings, tmp_path, citizen, network, allowance):
+    settings.SIGNING_DIR = tmp_path / "none"
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+    ).dossier
+    upload = SimpleUploadedFile("quyet-dinh.pdf", real_pdf(), content_type="application/pdf")
+    dossier_complete(dossier=dossier, by=network["clerk"], results=[upload])
+    result = Attachment.objects.get(dossier=dossier, is_result=True)
+    assert result.verification_code and result.signed_at is None
