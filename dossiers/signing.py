@@ -23,6 +23,20 @@ logger = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 
 
+def _outside_event_loop(function):
+    """Run ``function`` (pyHanko runs its own asyncio loop) in a thread of its own when this thread
+    already runs an event loop (an ASGI server, a browser test driver); directly otherwise."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
 def verification_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
@@ -73,7 +87,7 @@ def sign_pdf(data: bytes, *, agency, url: str, reason: str) -> bytes | None:
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        out = pdf_signer.sign_pdf(writer, appearance_text_params={"url": url})
+        out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params={"url": url}))
     except Exception:  # a PDF too damaged to add a signature to: issued unsigned, and said so
         logger.warning("result PDF for %s could not be signed; issued unsigned", agency.code, exc_info=True)
         return None
@@ -119,7 +133,7 @@ def check_pdf(data: bytes, *, expected_sha256: str) -> Check:
             if pem.detect(raw):
                 raw = pem.unarmor(raw)[2]
             context = ValidationContext(trust_roots=[x509.Certificate.load(raw)])
-        status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
+        status = _outside_event_loop(lambda: validate_pdf_signature(signatures[-1], signer_validation_context=context))
         result.intact = bool(status.intact and status.valid and status.coverage.name == "ENTIRE_FILE")
         result.trusted = bool(status.trusted)
         result.signer = status.signing_cert.subject.human_friendly
