@@ -1,5 +1,7 @@
 """The applicant's satisfaction rating of a returned dossier, once per dossier."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,6 +11,8 @@ from accounts.models import User
 from .. import permissions
 from ..constants import Status
 from ..models import Dossier, Rating
+
+logger = logging.getLogger(__name__)
 
 
 def dossier_rate(*, dossier: Dossier, by: User, level: str, comment: str = "", channel: str) -> Rating:
@@ -31,4 +35,5 @@ def dossier_rate(*, dossier: Dossier, by: User, level: str, comment: str = "", c
                 dossier=dossier, level=level, comment=(comment or "").strip()[:1000], channel=channel
             )
     except IntegrityError as error:
+        logger.info("a second rating of %s refused", dossier.code)
         raise ValidationError(_("This dossier has already been rated: thank you.")) from error

@@ -2,6 +2,8 @@
 when, for which dossier (nothing personal beyond what is printed on it); and a check of a file brought
 to it against the record and the agency's signature."""
 
+import logging
+
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -12,6 +14,8 @@ from django_ratelimit.decorators import ratelimit
 
 from ..models import Attachment
 from ..signing import check_pdf
+
+logger = logging.getLogger(__name__)
 
 
 def _issued(code: str):
@@ -34,6 +38,8 @@ class VerifyStartView(View):
 class VerifyView(View):
     def get(self, request, code):
         document = _issued(code)
+        if document is None:
+            logger.info("verification asked for an unknown code %r", code[:20])
         status = 200 if document else 404
         return render(request, "dossiers/verify.html", {"document": document, "code": code}, status=status)
 
@@ -50,5 +56,10 @@ class VerifyView(View):
             error = _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
         else:
             check = check_pdf(upload.read(), expected_sha256=document.sha256)
+        logger.info(
+            "verification of %s: %s",
+            document.verification_code,
+            error or ("genuine" if check.genuine else f"not genuine {check}"),
+        )
         context = {"document": document, "code": code, "check": check, "error": error}
         return render(request, "dossiers/verify.html", context, status=400 if error else 200)
