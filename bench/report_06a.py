@@ -40,7 +40,7 @@ INSERT INTO dossiers_dossier (
     reference, code, status, channel, service_level, result_delivery, delivery_address, applicant_data,
     form_data, created_at, updated_at, submitted_at, received_at, due_at, agency_id, applicant_id,
     created_by_id, procedure_version_id, current_agency_id, finished_at, result_delivery_note, version,
-    result_electronic)
+    result_electronic, fee_label, fee_amount, fee_paid_online, received_electronic, fee_paid_at)
 SELECT gen_random_uuid(), 'B' || lpad(g::text, 8, '0'),
        CASE WHEN x.fin IS NULL THEN (ARRAY['received', 'processing', 'processing', 'supplement_requested'])[1 + g %% 4]
             WHEN x.u < 0.03 THEN 'withdrawn' WHEN x.u < 0.05 THEN 'stopped'
@@ -50,7 +50,9 @@ SELECT gen_random_uuid(), 'B' || lpad(g::text, 8, '0'),
        'desk', '', '{}'::jsonb, '{}'::jsonb, x.recv, x.recv, x.recv, x.recv, x.recv + x.allowed,
        p.units[1 + g %% cardinality(p.units)], %(citizen)s, %(citizen)s,
        p.versions[1 + g %% cardinality(p.versions)], p.units[1 + g %% cardinality(p.units)],
-       x.fin, '', 1, x.fin IS NOT NULL AND x.u >= 0.05 AND x.c < 0.7
+       x.fin, '', 1, x.fin IS NOT NULL AND x.u >= 0.05 AND x.c < 0.7,
+       '', CASE WHEN g %% 5 = 0 THEN 15000 ELSE 0 END, g %% 10 = 0 AND x.c < 0.45, x.c < 0.45,
+       CASE WHEN g %% 5 = 0 THEN x.recv + interval '1 hour' END
 FROM p, generate_series(1, %(count)s) AS g,
 LATERAL (
     SELECT r.u, r.c, r.recv, r.allowed,

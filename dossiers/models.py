@@ -264,6 +264,7 @@ class Payment(models.Model):
     bank_code = models.CharField(max_length=20, blank=True)
     response_code = models.CharField(max_length=4, blank=True)
     receipt_number = models.CharField(_("receipt number"), max_length=30, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)  # e.g. a payment to refund
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 

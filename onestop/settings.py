@@ -9,6 +9,7 @@ in-process, mail and SMS written to files under ``var/``. Production differs onl
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import environ
@@ -222,6 +223,9 @@ VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="demo-secret-for-the-si
 VNPAY_URL = env.str("VNPAY_URL", default=PORTAL_URL.rstrip("/") + "/mo-phong/vnpay/")
 VNPAY_EXPIRE_MINUTES = env.int("VNPAY_EXPIRE_MINUTES", default=15)
 VNPAY_SIMULATOR = env.bool("VNPAY_SIMULATOR", default=DEBUG)
+if VNPAY_SIMULATOR and not DEBUG:
+    # The simulator signs "paid" notifications with the portal's secret: in production, free payments.
+    raise ImproperlyConfigured("VNPAY_SIMULATOR is for the demo only: turn it off where DEBUG is off.")
 
 # Celery: with no broker configured, tasks run in-process (eager) so the portal needs no services.
 REDIS_URL = env.str("REDIS_URL", default="")

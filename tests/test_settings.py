@@ -66,3 +66,20 @@ def test_postgresql_runs_without_jit_for_the_portals_short_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_payment_simulator_cannot_run_in_production():
+    env = {**_documented_production_environment(), "VNPAY_SIMULATOR": "true"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'onestop.settings'); django.setup()",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0 and "VNPAY_SIMULATOR is for the demo only" in run.stderr

@@ -31,6 +31,7 @@ from dossiers.services import (
     dossier_save_form,
     dossier_start,
     dossier_submit,
+    result_taken,
 )
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
@@ -163,6 +164,7 @@ class AttachmentFileApi(APIView):
             attachment = attachment_get_visible(user=request.user, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404 from None
+        result_taken(attachment=attachment, by=request.user)
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

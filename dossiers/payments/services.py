@@ -61,19 +61,29 @@ def payment_start(*, dossier: Dossier, by, client_ip: str, portal_url: str, now=
 def payment_notified(*, params: dict, channel: str = "ipn") -> dict:
     """Take one notification from the gateway; returns the answer for it (``{"RspCode", "Message"}``)."""
     params = {key: str(value) for key, value in params.items()}
-    with transaction.atomic():
-        code, message, payment = _judge(params)
-        PaymentNotification.objects.create(
-            payment=payment,
-            channel=channel,
-            params=params,
-            signature_valid=code != vnpay.INVALID_SIGNATURE,
-            answer=code,
-            message=message,
-        )
+    try:
+        with transaction.atomic():
+            code, message, payment = _judge(params)
+            _log(payment=payment, channel=channel, params=params, code=code, message=message)
+    except Exception as error:  # answered 99 and logged, so the gateway retries and staff can see it
+        logger.exception("payment notification could not be taken")
+        code, message = vnpay.OTHER, f"error: {error}"[:255]
+        with transaction.atomic():
+            _log(payment=None, channel=channel, params=params, code=code, message=message)
     if code != vnpay.CONFIRMED:
         logger.warning("payment notification refused (%s %s): %s", channel, code, message)
     return vnpay.answer(code)
+
+
+def _log(*, payment, channel, params, code, message) -> None:
+    PaymentNotification.objects.create(
+        payment=payment,
+        channel=channel,
+        params=params,
+        signature_valid=code != vnpay.INVALID_SIGNATURE,
+        answer=code,
+        message=message,
+    )
 
 
 def _judge(params: dict) -> tuple[str, str, Payment | None]:
@@ -104,7 +114,19 @@ def _judge(params: dict) -> tuple[str, str, Payment | None]:
         "txn": payment.provider_transaction,
         "receipt": payment.receipt_number,
     }
-    if payment.dossier.fee_paid_at:  # a second payment for a fee already paid: kept, to refund
-        return vnpay.CONFIRMED, "paid, but the fee was already paid: refund this payment", payment
-    dossier_paid_online(dossier=payment.dossier, payment=payment, note=note)
+    # The dossier, locked: two payments confirmed at once settle the fee once; a payment that no
+    # longer matches what the dossier owes (the fee changed, the dossier closed) is kept, to refund.
+    dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
+    refund = ""
+    if dossier.fee_paid_at:
+        refund = "the fee was already paid"
+    elif dossier.status not in PAYABLE:
+        refund = f"the dossier is {dossier.status}"
+    elif payment.amount != dossier.fee_amount:
+        refund = f"the dossier now owes {dossier.fee_amount}, not {payment.amount}"
+    if refund:
+        payment.note = f"refund: {refund}"[:255]
+        payment.save(update_fields=["note"])
+        return vnpay.CONFIRMED, f"paid, but {refund}: refund this payment", payment
+    dossier_paid_online(dossier=dossier, payment=payment, note=note)
     return vnpay.CONFIRMED, "paid", payment

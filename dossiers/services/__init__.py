@@ -32,6 +32,7 @@ from .workflow import (
     dossier_return,
     dossier_stop,
     dossier_withdraw,
+    result_taken,
 )
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "dossier_stop",
     "dossier_submit",
     "dossier_withdraw",
+    "result_taken",
 ]

@@ -22,7 +22,7 @@ from procedures.calendar import WorkingCalendar
 
 from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
-from ..models import Dossier, DossierEvent, Slip
+from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
 from .results import result_issue
@@ -347,10 +347,12 @@ def dossier_request_payment(
 
 
 @transaction.atomic
-def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent:
+def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent | None:
     """A verified online payment: the fee is paid; a dossier waiting for it goes back to processing
     (the gateway's verified notification is the authority, recorded as the applicant's act)."""
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.fee_paid_at:  # settled meanwhile: nothing twice
+        return None
     locked.fee_paid_at = payment.paid_at
     locked.fee_paid_online = True
     locked.save(update_fields=["fee_paid_at", "fee_paid_online", "updated_at"])
@@ -519,6 +521,13 @@ def dossier_return(
     dossier.result_delivery_note = f"{delivery}: {record}".strip(": ")
     dossier.save(update_fields=["status", "returned_at", "result_delivery_note", "updated_at"])
     return Outcome(dossier, event)
+
+
+def result_taken(*, attachment: Attachment, by: User) -> None:
+    """The applicant took a result file (from the page or the API): for a result delivered online,
+    that is its return."""
+    if attachment.is_result and attachment.dossier.applicant_id == by.pk:
+        dossier_result_downloaded(dossier=attachment.dossier, by=by)
 
 
 @transaction.atomic

@@ -44,12 +44,12 @@ from ..selectors import (
 from ..services import (
     attachment_add,
     dossier_problems,
-    dossier_result_downloaded,
     dossier_save_applicant,
     dossier_save_delivery,
     dossier_save_form,
     dossier_start,
     dossier_submit,
+    result_taken,
 )
 from ..slips import receipt_pdf, slip_pdf
 from .staff import staff_context
@@ -307,8 +307,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
             attachment = attachment_get_visible(user=request.user, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404 from None
-        if attachment.is_result and attachment.dossier.applicant_id == request.user.pk:
-            dossier_result_downloaded(dossier=attachment.dossier, by=request.user)  # level 4: returned online
+        result_taken(attachment=attachment, by=request.user)  # a result delivered online: returned
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

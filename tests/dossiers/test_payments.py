@@ -219,3 +219,51 @@ def test_a_result_collected_at_the_desk_is_not_returned_by_a_download(client, ci
     assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200
     dossier.refresh_from_db()
     assert dossier.status == Status.DONE
+
+
+def test_a_payment_that_no_longer_matches_what_the_dossier_owes_is_kept_to_refund(citizen, network, received):
+    old, _params = _started(received, citizen)  # the usual 8.000 đ
+    dossier = dossier_hand_over(
+        dossier=received, by=network["clerk"], to_agency=network["department"], to_user=network["specialist"]
+    ).dossier
+    dossier = dossier_request_payment(dossier=dossier, by=network["specialist"], amount=5_000_000).dossier
+    answer = payment_notified(params=_notification(old))
+    assert answer["RspCode"] == "00"  # taken: the money moved
+    old.refresh_from_db()
+    dossier.refresh_from_db()
+    assert old.status == Payment.Status.PAID and old.note.startswith("refund")
+    assert dossier.status == Status.AWAITING_PAYMENT and dossier.fee_paid_at is None  # still owes 5.000.000 đ
+    assert "refund" in PaymentNotification.objects.get().message
+
+
+def test_two_payments_of_one_fee_settle_it_once_and_flag_the_second(citizen, received):
+    first, _params = _started(received, citizen)
+    second, _params = _started(received, citizen)
+    payment_notified(params=_notification(first))
+    payment_notified(params=_notification(second, vnp_TransactionNo="999"))
+    second.refresh_from_db()
+    assert second.status == Payment.Status.PAID and "already paid" in second.note
+    assert received.events.filter(kind=EventKind.PAYMENT).count() == 1
+
+
+def test_an_error_while_taking_a_notification_is_answered_99_logged_and_changes_nothing(citizen, received):
+    from unittest import mock
+
+    payment, _params = _started(received, citizen)
+    with mock.patch("dossiers.services.workflow.dossier_paid_online", side_effect=RuntimeError("database hiccup")):
+        assert payment_notified(params=_notification(payment))["RspCode"] == "99"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING  # VNPAY retries; nothing half-done
+    assert PaymentNotification.objects.get().answer == "99"
+    assert payment_notified(params=_notification(payment))["RspCode"] == "00"  # the retry is taken
+
+
+def test_a_result_taken_through_the_api_returns_the_dossier_too(client, citizen, network, allowance):
+    dossier = _done_online(citizen, network, allowance)
+    payment, _params = _started(dossier, citizen)
+    payment_notified(params=_notification(payment))
+    client.force_login(citizen)
+    result = dossier.attachments.get(is_result=True)
+    assert client.get(f"/api/v1/attachments/{result.pk}/file/").status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
