@@ -178,6 +178,14 @@ ACTIONS = [
         lambda d, u, c, e: workflow.dossier_record_payment(dossier=d, by=u, note=c["note"], **e),
     ),
     Action(
+        "fee_paid_at_desk",
+        _("Record the fee paid at the desk"),
+        None,
+        permissions.can_return,
+        NoteForm,
+        lambda d, u, c, e: workflow.dossier_fee_paid_at_desk(dossier=d, by=u, note=c["note"], **e),
+    ),
+    Action(
         "resubmit",
         _("Record the complete dossier"),
         None,
@@ -244,6 +252,9 @@ def _possible(action: Action, dossier: Dossier) -> bool:
         return dossier.status in OPEN_STATUSES and dossier.received_at is not None
     if action.name == "record_payment":
         return dossier.status == Status.AWAITING_PAYMENT
+    if action.name == "fee_paid_at_desk":
+        paid_or_free = dossier.fee_paid_at is not None or dossier.fee_amount <= 0
+        return not paid_or_free and dossier.status in (Status.RECEIVED, Status.PROCESSING, Status.DONE)
     return action.to in TRANSITIONS.get(dossier.status, ())
 
 

@@ -347,6 +347,39 @@ def dossier_request_payment(
 
 
 @transaction.atomic
+def dossier_fee_paid_at_desk(
+    *,
+    dossier: Dossier,
+    by: User,
+    note: str = "",
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
+    """The applicant paid the fee in cash (or by card) at the desk: recorded, with an event; the status
+    does not change (waiting for the financial obligation uses "Record the payment")."""
+    locked = _lock(dossier, expected_status, expected_version)
+    if not permissions.can_return(user=by, dossier=locked):
+        raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    if locked.fee_paid_at or locked.fee_amount <= 0:
+        raise ValidationError(_("There is no fee left to pay on this dossier."))
+    locked.fee_paid_at = timezone.now()
+    locked.save(update_fields=["fee_paid_at", "version", "updated_at"])
+    amount = f"{locked.fee_amount:,}".replace(",", ".")
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Fee paid at the desk: %(amount)s đồng") % {"amount": amount}
+    event = DossierEvent.objects.create(
+        dossier=locked,
+        kind=EventKind.PAYMENT,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=by,
+        agency=locked.current_agency or locked.agency,
+        note=f"{text}. {note}".strip(". ") if note else text,
+    )
+    return Outcome(locked, event)
+
+
+@transaction.atomic
 def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent | None:
     """A verified online payment: the fee is paid; a dossier waiting for it goes back to processing
     (the gateway's verified notification is the authority, recorded as the applicant's act)."""

@@ -267,3 +267,23 @@ def test_a_result_taken_through_the_api_returns_the_dossier_too(client, citizen,
     assert client.get(f"/api/v1/attachments/{result.pk}/file/").status_code == 200
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
+
+
+def test_a_fee_paid_in_cash_at_the_desk_is_recorded_and_online_payment_is_no_longer_offered(
+    client, citizen, network, received
+):
+    client.force_login(network["clerk"])
+    page = client.get(received.get_absolute_url()).content.decode()
+    assert 'data-action="fee_paid_at_desk"' in page
+    url = reverse("dossiers:action", args=[received.reference, "fee_paid_at_desk"])
+    client.post(url, {"expected_status": "received"})
+    received.refresh_from_db()
+    assert received.fee_paid_at and not received.fee_paid_online and received.status == Status.RECEIVED
+    assert (
+        "Đã nộp phí tại Bộ phận một cửa" in received.events.get(kind=EventKind.PAYMENT).note
+        or received.events.filter(kind=EventKind.PAYMENT).count() == 1
+    )
+    again = client.post(url, {"expected_status": "received"}, follow=True)
+    assert received.events.filter(kind=EventKind.PAYMENT).count() == 1 and again.status_code == 200
+    client.force_login(citizen)
+    assert 'data-testid="pay-online"' not in client.get(received.get_absolute_url()).content.decode()
