@@ -309,6 +309,8 @@ class Rating(models.Model):
     level = models.CharField(_("satisfaction"), max_length=20, choices=Level.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
     channel = models.CharField(max_length=10, choices=Where.choices)
+    # Who was logged in when it was given: the applicant online, the clerk who opened the desk's tablet.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -32,7 +32,7 @@ def dossier_rate(*, dossier: Dossier, by: User, level: str, comment: str = "", c
     try:
         with transaction.atomic():
             return Rating.objects.create(
-                dossier=dossier, level=level, comment=(comment or "").strip()[:1000], channel=channel
+                dossier=dossier, level=level, comment=(comment or "").strip()[:1000], channel=channel, recorded_by=by
             )
     except IntegrityError as error:
         logger.info("a second rating of %s refused", dossier.code)

@@ -40,7 +40,8 @@ def test_the_desk_tablet_page_takes_the_citizens_rating(client, network, returne
     client.force_login(network["clerk"])
     page = client.post(reverse("dossiers:rate_desk", args=[returned.reference]), {"level": "very_satisfied"})
     assert 'data-testid="rating-thanks"' in page.content.decode()
-    assert Rating.objects.get(dossier=returned).channel == "desk"
+    rating = Rating.objects.get(dossier=returned)
+    assert (rating.channel, rating.recorded_by) == ("desk", network["clerk"])  # audited: who held the tablet
 
 
 def test_a_dossier_not_yet_returned_or_someone_else_cannot_rate(client, citizen, network, allowance, returned):
