@@ -8,6 +8,7 @@ and a new appointment), a few withdrawn or stopped, the most recent still in pro
 citizens chose no email or SMS, so the generation sends nothing.
 """
 
+import io
 import logging
 import random
 import uuid
@@ -67,6 +68,16 @@ def clock(moment: datetime):
 
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _scan(name: str) -> SimpleUploadedFile:
+    """A result as a scanned image: issued with a verification code, not signed (signing a history of
+    hundreds of results would make the demo slow to load)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8), 255).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def _answers(version: ProcedureVersion) -> dict:
@@ -225,7 +236,7 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
     if finish > until:
         return "in progress"
     with clock(finish):
-        dossier = dossier_complete(dossier=dossier, by=clerk, results=[_pdf("ket-qua.pdf")]).dossier
+        dossier = dossier_complete(dossier=dossier, by=clerk, results=[_scan("ket-qua.png")]).dossier
     handed = finish + timedelta(days=rng.choice([0, 1, 2]), hours=1)
     if handed > until:
         return "late" if late else "done"

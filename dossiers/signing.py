@@ -88,8 +88,9 @@ def sign_pdf(data: bytes, *, agency, url: str, reason: str) -> bytes | None:
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params={"url": url}))
-    except Exception:  # a PDF too damaged to add a signature to: issued unsigned, and said so
-        logger.warning("result PDF for %s could not be signed; issued unsigned", agency.code, exc_info=True)
+    except Exception as error:  # a PDF too damaged to add a signature to: issued unsigned, and said so
+        logger.warning("a result PDF of %s could not be signed (%s); issued unsigned", agency.code, error)
+        logger.debug("signing failure", exc_info=True)
         return None
     return out.getvalue()
 
