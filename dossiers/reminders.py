@@ -52,6 +52,20 @@ def _members(agency_ids, roles) -> dict[int, list[User]]:
     return found
 
 
+def _tell(person: User, dossier: Dossier, kind: str, *, key: str) -> None:
+    """One message about ``dossier`` to a staff member (template named after the kind), linking to its page."""
+    with transaction.atomic():
+        notify(
+            recipient=person,
+            key=key,
+            kind=kind,
+            template=kind,
+            context={"dossier": dossier},
+            link=_portal(reverse("dossiers:detail", args=[dossier.reference])),
+            dossier=dossier,
+        )
+
+
 def reminders_send(*, now=None) -> int:
     """Remind the holders of every dossier due within one working day; returns how many reminders."""
     now = now or timezone.now()
@@ -67,16 +81,7 @@ def reminders_send(*, now=None) -> int:
             else staff.get(dossier.current_agency_id or dossier.agency_id, [])
         )
         for person in people:
-            with transaction.atomic():
-                notify(
-                    recipient=person,
-                    key=f"reminder:{dossier.pk}:{day}:{person.pk}",
-                    kind=NotificationKind.REMINDER,
-                    template="reminder",
-                    context={"dossier": dossier},
-                    link=_portal(reverse("dossiers:detail", args=[dossier.reference])),
-                    dossier=dossier,
-                )
+            _tell(person, dossier, NotificationKind.REMINDER, key=f"reminder:{dossier.pk}:{day}:{person.pk}")
             sent += 1
     return sent
 
@@ -103,16 +108,8 @@ def escalations_send(*, now=None) -> int:
         if holder.pk not in leaders:
             leaders[holder.pk] = leaders_of(holder)
         for person in leaders[holder.pk]:
-            with transaction.atomic():
-                notify(
-                    recipient=person,
-                    key=f"escalation:{dossier.pk}:{int(dossier.due_at.timestamp())}:{person.pk}",
-                    kind=NotificationKind.ESCALATION,
-                    template="escalation",
-                    context={"dossier": dossier},
-                    link=_portal(reverse("dossiers:detail", args=[dossier.reference])),
-                    dossier=dossier,
-                )
+            key = f"escalation:{dossier.pk}:{int(dossier.due_at.timestamp())}:{person.pk}"
+            _tell(person, dossier, NotificationKind.ESCALATION, key=key)
             sent += 1
     return sent
 

@@ -12,6 +12,8 @@ from django.utils.dateparse import parse_datetime
 import qrcode
 import qrcode.image.svg
 
+from procedures.money import dong
+
 from .constants import SlipKind, Status, Timeliness
 from .links import lookup_url
 from .models import Dossier, Slip
@@ -106,7 +108,7 @@ def fee_receipt_pdf(payment) -> bytes:
         "dossier": dossier,
         "agency": dossier.agency,
         "issued_at": payment.paid_at,
-        "amount": f"{payment.amount:,}".replace(",", "."),
+        "amount": dong(payment.amount),
         "lookup_url": lookup_url(dossier),
     }
     return _render_pdf("dossiers/slips/fee_receipt.html", context)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.sms import plain_sms
+from procedures.money import dong
 
 from ..constants import Status
 from ..models import Dossier, Payment, PaymentNotification
@@ -110,7 +111,7 @@ def _judge(params: dict) -> tuple[str, str, Payment | None]:
     payment.receipt_number = f"BL{payment.paid_at:%y}-{payment.pk:07d}"
     payment.save()
     note = _("Paid online: %(amount)s đồng, transaction %(txn)s, receipt %(receipt)s") % {
-        "amount": f"{payment.amount:,}".replace(",", "."),
+        "amount": dong(payment.amount),
         "txn": payment.provider_transaction,
         "receipt": payment.receipt_number,
     }

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
 from procedures.calendar import WorkingCalendar
+from procedures.money import dong
 
 from .. import permissions
 from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
@@ -364,7 +365,7 @@ def dossier_fee_paid_at_desk(
         raise ValidationError(_("There is no fee left to pay on this dossier."))
     locked.fee_paid_at = timezone.now()
     locked.save(update_fields=["fee_paid_at", "version", "updated_at"])
-    amount = f"{locked.fee_amount:,}".replace(",", ".")
+    amount = dong(locked.fee_amount)
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Fee paid at the desk: %(amount)s đồng") % {"amount": amount}
     event = DossierEvent.objects.create(
@@ -415,7 +416,7 @@ def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent
 
 def _amount_note(amount: int) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return _("Amount to pay: %(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")}
+        return _("Amount to pay: %(amount)s đồng") % {"amount": dong(amount)}
 
 
 @transaction.atomic
