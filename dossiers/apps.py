@@ -6,3 +6,6 @@ class DossiersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dossiers"
     verbose_name = _("Dossiers")
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)

@@ -61,3 +61,13 @@ def query_count(client, url, params=None) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params or {}).status_code == 200
     return len(queries)
+
+
+def artifacts_dir():
+    """Where tests leave what a person should look at (screenshots, rendered pages): ``ARTIFACTS_DIR``,
+    else ``var/test-artifacts``."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("ARTIFACTS_DIR") or Path(settings.BASE_DIR) / "var" / "test-artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
