@@ -53,6 +53,9 @@ class Dossier(models.Model):
     result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
     applicant_data = models.JSONField(_("applicant as submitted"), default=dict, blank=True)
+    # The applicant's name folded (no diacritics), citizen ID and phone: what the work queue's search
+    # matches. Kept by the services that write ``applicant_data``.
+    applicant_search = models.CharField(max_length=400, blank=True, default="", editable=False)
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -160,6 +163,9 @@ class Attachment(models.Model):
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # The result was issued on paper (recorded so by the clerk, with the reason in the event): this file,
+    # if any, is a scan of it, not an electronic original.
+    issued_on_paper = models.BooleanField(_("issued on paper"), default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 

@@ -1,46 +1,121 @@
 """Issuing a result document: a verification code and, for a PDF, the issuing agency's PAdES signature
-with a QR code to the public verification page (``dossiers/signing.py``)."""
+with a QR code to the public verification page (``dossiers/signing.py``).
+
+A result is prepared (checked and signed) before anything is written, so a result that cannot be
+issued as asked leaves the dossier, its history and the file store as they were:
+
+- delivered online: it must be a signed PDF. An image, a damaged PDF or an agency without signing
+  credentials is refused with the reason and what to do, unless the clerk records explicitly that the
+  result is issued on paper, with a reason;
+- handed over at the desk or by post: a file that cannot be signed is kept unsigned as the unit's
+  copy, and the clerk is told so.
+"""
+
+import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..models import Attachment
-from ..signing import sign_pdf, verification_code
+from ..constants import ResultDelivery
+from ..models import Attachment, Dossier
+from ..signing import NoCredentials, SigningError, sign_pdf, verification_code
+from ..uploads import check_upload
 
 
 def verification_url(code: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + reverse("dossiers:verify", args=[code])
 
 
-def result_issue(*, attachment: Attachment, agency) -> Attachment:
-    """Mark ``attachment`` a result issued by ``agency``; sign it when it is a PDF and the agency has
-    its signing files. The signed file replaces the upload (its hash is what verification checks)."""
+@dataclass
+class PreparedResult:
+    """A result file ready to be stored: its content (signed when it could be), its verification code,
+    and why it is unsigned when it is."""
+
+    name: str
+    content: bytes
+    code: str
+    signed: bool
+    on_paper: bool
+    warning: str = ""
+
+    def as_file(self) -> ContentFile:
+        return ContentFile(self.content, name=self.name)
+
+
+def _why_unsigned(*, error: SigningError | None, name: str, agency) -> str:
+    if isinstance(error, NoCredentials):
+        return _("%(agency)s has no signing certificate on the portal, so “%(name)s” cannot be signed.") % {
+            "agency": agency.name,
+            "name": name,
+        }
+    if error is not None:
+        return _("“%(name)s” cannot be signed: the PDF is damaged, protected or incomplete.") % {"name": name}
+    return _("“%(name)s” is an image: only a PDF can be signed.") % {"name": name}
+
+
+def result_prepare(*, upload, dossier: Dossier, agency, on_paper: bool = False) -> PreparedResult:
+    """Check ``upload`` and sign it for ``agency``. Raises ``ValidationError`` (under ``result``) when
+    the dossier's result is delivered online and the file cannot be signed, unless ``on_paper``."""
+    checked = check_upload(upload)
+    upload.seek(0)
+    content = upload.read()
     code = verification_code()
+    name = upload.name[:255]
+    if on_paper:
+        return PreparedResult(name=name, content=content, code=code, signed=False, on_paper=True)
+    error = None
+    if checked.content_type == "application/pdf":
+        try:
+            signed = sign_pdf(
+                content,
+                agency=agency,
+                url=verification_url(code),
+                reason=f"Kết quả giải quyết hồ sơ {dossier.code}, mã xác thực {code}",
+            )
+        except SigningError as failure:
+            error = failure
+        else:
+            return PreparedResult(name=name, content=signed, code=code, signed=True, on_paper=False)
+    why = _why_unsigned(error=error, name=name, agency=agency)
+    if dossier.result_delivery == ResultDelivery.ONLINE:
+        raise ValidationError(
+            {
+                "result": _(
+                    "%(why)s The applicant asked for the result online, so it must be a signed PDF: upload the "
+                    "result as a valid PDF, or tick “The result is issued on paper” and give the reason."
+                )
+                % {"why": why}
+            },
+            code="unsigned",
+        )
+    warning = _("%(why)s It is kept unsigned as the unit's copy: hand the result over on paper.") % {"why": why}
+    return PreparedResult(name=name, content=content, code=code, signed=False, on_paper=False, warning=warning)
+
+
+def result_issue(*, attachment: Attachment, prepared: PreparedResult, agency) -> Attachment:
+    """Mark the stored ``attachment`` the result ``prepared`` for it, issued by ``agency``."""
     now = timezone.now()
     attachment.is_result = True
-    attachment.verification_code = code
+    attachment.verification_code = prepared.code
     attachment.issuing_agency = agency
     attachment.issued_at = now
-    if attachment.content_type == "application/pdf":
-        with attachment.file.open("rb") as handle:
-            original = handle.read()
-        signed = sign_pdf(
-            original,
-            agency=agency,
-            url=verification_url(code),
-            reason=f"Kết quả giải quyết hồ sơ {attachment.dossier.code}, mã xác thực {code}",
-        )
-        if signed is not None:
-            import hashlib
-
-            storage, old_name = attachment.file.storage, attachment.file.name
-            attachment.file.save(attachment.original_name, ContentFile(signed), save=False)
-            attachment.size = len(signed)
-            attachment.sha256 = hashlib.sha256(signed).hexdigest()
-            attachment.signed_at = now
-            transaction.on_commit(lambda: storage.delete(old_name))
-    attachment.save()
+    attachment.signed_at = now if prepared.signed else None
+    attachment.issued_on_paper = prepared.on_paper
+    attachment.sha256 = hashlib.sha256(prepared.content).hexdigest()
+    attachment.save(
+        update_fields=[
+            "is_result",
+            "verification_code",
+            "issuing_agency",
+            "issued_at",
+            "signed_at",
+            "issued_on_paper",
+            "sha256",
+        ]
+    )
     return attachment

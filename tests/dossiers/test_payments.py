@@ -179,21 +179,26 @@ def test_only_the_applicant_pays_and_only_what_is_due(client, received, network,
 
 
 def _done_online(citizen, network, allowance, result_delivery="online"):
+    """A dossier whose result is ready, signed by the commune (the ``pki`` fixture must be in use)."""
     from dossiers.models import Dossier
     from dossiers.services import dossier_complete
-    from tests.dossiers.conftest import pdf_upload
+    from tests.dossiers.conftest import real_pdf_upload
 
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     Dossier.objects.filter(pk=dossier.pk).update(result_delivery=result_delivery)
     dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
     dossier = dossier_hand_over(
-        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+        dossier=dossier,
+        by=network["clerk"],
+        to_agency=network["commune"],
+        to_user=network["clerk"],
+        reason="Bộ phận một cửa tự xử lý",
     ).dossier
-    return dossier_complete(dossier=dossier, by=network["clerk"], results=[pdf_upload("ket-qua.pdf")]).dossier
+    return dossier_complete(dossier=dossier, by=network["clerk"], results=[real_pdf_upload("ket-qua.pdf")]).dossier
 
 
 def test_a_level_4_result_is_downloaded_once_paid_and_the_download_returns_the_dossier(
-    client, citizen, network, allowance
+    client, citizen, network, allowance, pki
 ):
     dossier = _done_online(citizen, network, allowance)
     result = dossier.attachments.get(is_result=True)
@@ -210,7 +215,7 @@ def test_a_level_4_result_is_downloaded_once_paid_and_the_download_returns_the_d
     assert dossier.events.filter(to_status=Status.RETURNED).count() == 1
 
 
-def test_a_result_collected_at_the_desk_is_not_returned_by_a_download(client, citizen, network, allowance):
+def test_a_result_collected_at_the_desk_is_not_returned_by_a_download(client, citizen, network, allowance, pki):
     dossier = _done_online(citizen, network, allowance, result_delivery="desk")
     payment, _params = _started(dossier, citizen)
     payment_notified(params=_notification(payment))
@@ -258,7 +263,7 @@ def test_an_error_while_taking_a_notification_is_answered_99_logged_and_changes_
     assert payment_notified(params=_notification(payment))["RspCode"] == "00"  # the retry is taken
 
 
-def test_a_result_taken_through_the_api_returns_the_dossier_too(client, citizen, network, allowance):
+def test_a_result_taken_through_the_api_returns_the_dossier_too(client, citizen, network, allowance, pki):
     dossier = _done_online(citizen, network, allowance)
     payment, _params = _started(dossier, citizen)
     payment_notified(params=_notification(payment))
@@ -276,14 +281,15 @@ def test_a_fee_paid_in_cash_at_the_desk_is_recorded_and_online_payment_is_no_lon
     page = client.get(received.get_absolute_url()).content.decode()
     assert 'data-action="fee_paid_at_desk"' in page
     url = reverse("dossiers:action", args=[received.reference, "fee_paid_at_desk"])
-    client.post(url, {"expected_status": "received"})
+    seen = {"expected_status": "received", "expected_version": received.version}
+    client.post(url, seen)
     received.refresh_from_db()
     assert received.fee_paid_at and not received.fee_paid_online and received.status == Status.RECEIVED
     assert (
         "Đã nộp phí tại Bộ phận một cửa" in received.events.get(kind=EventKind.PAYMENT).note
         or received.events.filter(kind=EventKind.PAYMENT).count() == 1
     )
-    again = client.post(url, {"expected_status": "received"}, follow=True)
+    again = client.post(url, seen, follow=True)
     assert received.events.filter(kind=EventKind.PAYMENT).count() == 1 and again.status_code == 200
     client.force_login(citizen)
     assert 'data-testid="pay-online"' not in client.get(received.get_absolute_url()).content.decode()

@@ -10,23 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from dossiers.models import Attachment
 from dossiers.services import dossier_complete, dossier_hand_over, dossier_receive
-from dossiers.signing import demo_pki_create
-from tests.dossiers.conftest import submit_online
+from tests.dossiers.conftest import real_pdf, submit_online
 
 pytestmark = pytest.mark.django_db
-
-
-def real_pdf(text="QUYET DINH") -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": text})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def content(attachment) -> bytes:
@@ -41,18 +31,15 @@ def tamper(data: bytes) -> bytes:
 
 
 @pytest.fixture
-def pki(settings, tmp_path, network):
-    settings.SIGNING_DIR = tmp_path / "signing"
-    assert demo_pki_create(agencies=[network["commune"], network["department"], network["district"]]) == 3
-    return settings.SIGNING_DIR
-
-
-@pytest.fixture
 def issued(pki, citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
     dossier = dossier_hand_over(
-        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+        dossier=dossier,
+        by=network["clerk"],
+        to_agency=network["commune"],
+        to_user=network["clerk"],
+        reason="Bộ phận một cửa tự xử lý",
     ).dossier
     upload = SimpleUploadedFile("quyet-dinh.pdf", real_pdf(), content_type="application/pdf")
     dossier = dossier_complete(dossier=dossier, by=network["clerk"], results=[upload]).dossier
@@ -119,7 +106,11 @@ def test_an_agency_without_signing_files_issues_an_unsigned_result(settings, tmp
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
     dossier = dossier_hand_over(
-        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+        dossier=dossier,
+        by=network["clerk"],
+        to_agency=network["commune"],
+        to_user=network["clerk"],
+        reason="Bộ phận một cửa tự xử lý",
     ).dossier
     upload = SimpleUploadedFile("quyet-dinh.pdf", real_pdf(), content_type="application/pdf")
     dossier_complete(dossier=dossier, by=network["clerk"], results=[upload])
