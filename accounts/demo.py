@@ -61,6 +61,10 @@ DEMO_USERS = [
     DemoUser("congdan@demo.vn", "0912345678", "Lê Thị Hoa", None, None, citizen_id="038190001234"),
     DemoUser("motcua.huyen@demo.vn", "0900000001", "Nguyễn Văn An", Role.CLERK, DISTRICT_DESK),
     DemoUser("motcua.bensung@demo.vn", "0900000002", "Trần Thị Bình", Role.CLERK, commune_code(0)),
+    # The other roles the commune procedures' routes need at Bến Sung: the civil-status officer who
+    # checks the dossier, the chairman who signs.
+    DemoUser("tuphap.bensung@demo.vn", "0900000007", "Lê Văn Cường", Role.SPECIALIST, commune_code(0)),
+    DemoUser("chutich.bensung@demo.vn", "0900000008", "Nguyễn Đức Thịnh", Role.LEADER, commune_code(0)),
     DemoUser("chuyenvien.tuphap@demo.vn", "0900000003", "Phạm Minh Châu", Role.SPECIALIST, "000.02.22.H56"),
     DemoUser("chuyenvien.ldtbxh@demo.vn", "0900000006", "Vũ Thị Lan", Role.SPECIALIST, "000.04.22.H56"),
     DemoUser("lanhdao.huyen@demo.vn", "0900000004", "Hoàng Văn Dũng", Role.LEADER, DISTRICT[0]),

@@ -52,7 +52,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("12 digits, as printed on the citizen identity card."),
     )
     full_name = models.CharField(_("full name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
+    # The desk where a clerk opened the account for a walk-in citizen (empty: the citizen registered).
+    opened_at_desk = models.ForeignKey(
+        "Agency",
+        verbose_name=_("account opened at the desk of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     # How the person wants to hear from the portal: messages are written in their language, and go by
     # email and SMS only where they allow it (messages in the portal always reach them).

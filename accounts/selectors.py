@@ -45,5 +45,15 @@ def membership_list_active(*, user: User, role: Role | None = None) -> QuerySet[
     return queryset.select_related("agency")
 
 
+def landing_page(*, user: User) -> str | None:
+    """The URL name where ``user`` lands after logging in, from their active roles and
+    ``settings.STAFF_LANDING_PAGES`` (the pages belong to other apps: named there, not imported here);
+    None for a citizen."""
+    from django.conf import settings
+
+    roles = set(membership_list_active(user=user).values_list("role", flat=True))
+    return next((page for role, page in settings.STAFF_LANDING_PAGES if role in roles), None)
+
+
 def agency_get_active(*, code: str) -> Agency | None:
     return Agency.objects.filter(code=code, is_active=True).first()

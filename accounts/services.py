@@ -1,5 +1,7 @@
 """Writes for users, agencies and memberships."""
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -125,12 +127,21 @@ def user_update_profile(
 
 @transaction.atomic
 def citizen_create_at_desk(
-    *, full_name: str, citizen_id: str, phone: str | None = None, email: str | None = None, address: str = ""
+    *,
+    full_name: str,
+    citizen_id: str,
+    phone: str | None = None,
+    email: str | None = None,
+    address: str = "",
+    date_of_birth: date | None = None,
+    desk: Agency | None = None,
 ) -> User:
-    """An account a desk clerk opens for a walk-in citizen: no password yet; the citizen gets a link
-    (mail, else SMS) to set one."""
+    """An account a desk clerk of ``desk`` opens for a walk-in citizen: no password yet; the citizen
+    gets a link (mail, else SMS) to set one. The account remembers the desk that opened it."""
     user = user_create(full_name=full_name, password=None, email=email, phone=phone, citizen_id=citizen_id)
     user.address = address
-    user.save(update_fields=["address"])
+    user.date_of_birth = date_of_birth
+    user.opened_at_desk = desk
+    user.save(update_fields=["address", "date_of_birth", "opened_at_desk"])
     transaction.on_commit(lambda: send_password_link(user))
     return user

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -15,14 +15,20 @@ from django_ratelimit.decorators import ratelimit
 
 from .forms import LoginForm, PasswordLinkForm, ProfileForm, RegistrationForm
 from .links import send_email_verification, send_password_link
-from .selectors import user_find_by_identifier
+from .selectors import landing_page, user_find_by_identifier
 from .services import citizen_register, user_update_profile, user_verify_email
 
 
 class LoginView(auth_views.LoginView):
+    """Log in; then the page the person was going to, else where their work is: a clerk's or a
+    specialist's queue, a leader's dashboard, a citizen's home page."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return resolve_url(landing_page(user=self.request.user) or settings.LOGIN_REDIRECT_URL)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -5,13 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, StaffMembership, User
 from accounts.selectors import agency_subtree
 
 from . import permissions
-from .constants import OPEN_STATUSES, TRANSITIONS, ResultDelivery, Status
+from .constants import OPEN_STATUSES, RETURNED_BY, TRANSITIONS, ResultDelivery, Status
 from .models import Dossier
 from .services import workflow
 
@@ -28,15 +29,23 @@ class CompletionForm(ReasonForm):
 
 class HandOverForm(forms.Form):
     target = forms.ChoiceField(label=_("Hand to"))
+    reason = forms.CharField(
+        label=_("Reason for leaving the route"),
+        required=False,
+        help_text=_("Only when the dossier goes elsewhere than the route's next step."),
+    )
     note = forms.CharField(label=_("Note"), required=False)
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = handover_targets(dossier=dossier)
+        choices, default, hint = handover_plan(dossier=dossier)
+        self.fields["target"].choices = choices
+        self.fields["target"].initial = default
+        self.fields["target"].help_text = hint
 
 
 class PaymentRequestForm(forms.Form):
-    amount = forms.IntegerField(label=_("Amount (đồng)"), min_value=1)
+    amount = forms.IntegerField(label=_("Amount (đồng)"), min_value=1, max_value=10**12)
     note = forms.CharField(label=_("Note"), required=False)
 
 
@@ -45,13 +54,31 @@ class NoteForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    result = forms.FileField(label=_("Result document (PDF or image)"))
+    result = forms.FileField(
+        label=_("Result document"),
+        required=False,
+        help_text=_("A PDF is signed by the unit when it is recorded; a result delivered online must be one."),
+    )
+    on_paper = forms.BooleanField(label=_("The result is issued on paper"), required=False)
+    paper_reason = forms.CharField(label=_("Why the result is issued on paper"), required=False)
     note = forms.CharField(label=_("Note"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("result") and not cleaned.get("on_paper") and "result" not in self.errors:
+            self.add_error("result", _("Attach the result document, or record that it is issued on paper."))
+        if cleaned.get("on_paper") and not (cleaned.get("paper_reason") or "").strip():
+            self.add_error("paper_reason", _("Give the reason the result is issued on paper."))
+        return cleaned
 
 
 class ReturnForm(forms.Form):
-    delivery = forms.ChoiceField(label=_("Returned"), choices=ResultDelivery.choices, widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(label=_("Returned"), choices=list(RETURNED_BY.items()), widget=forms.RadioSelect)
     record = forms.CharField(label=_("Delivery record (postal parcel number, receiver)"), required=False)
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery"].initial = dossier.result_delivery or ResultDelivery.DESK
 
 
 class ApologyForm(ReasonForm):
@@ -65,33 +92,62 @@ class ResubmitForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-def handover_targets(*, dossier: Dossier) -> list[tuple[str, str]]:
-    """Units of the dossier's administrative tree, each alone (its queue) or with one of its staff; the
-    units of the route's next step come first."""
-    from .services.routing import next_route_step
+def handover_plan(*, dossier: Dossier) -> tuple[list, str, str]:
+    """The hand-over choices, the one selected by default and what the route expects (the field's hint).
+    First the route's next step: the people holding its role at its unit (the first selected), then
+    that unit's own queue; then every other unit of the dossier's administrative tree, each with its
+    queue and its staff. Values are ``a<unit id>`` (the unit's queue) or ``a<unit id>u<user id>``."""
+    from .services.routing import next_route_step, route_steps, step_unit_id
 
     upcoming = next_route_step(dossier=dossier)
-    first_unit = (upcoming.agency_id or dossier.agency_id) if upcoming else None
     root = dossier.agency
     while root.parent_id is not None:
         root = root.parent
-    agencies = list(agency_subtree(agency=root).filter(is_active=True))
+    agencies = list(agency_subtree(agency=root).filter(is_active=True).order_by("path"))
     staff = (
         StaffMembership.objects.filter(agency__in=agencies, is_active=True, user__is_active=True)
         .select_related("user")
-        .order_by("agency__path", "user__full_name")
+        .order_by("user__full_name", "role")
     )
-    by_agency = {}
+    by_agency: dict[int, list[StaffMembership]] = {}
     for membership in staff:
         by_agency.setdefault(membership.agency_id, []).append(membership)
-    choices = []
-    agencies.sort(key=lambda agency: agency.pk != first_unit)  # stable: the next step's unit first
+
+    def person(agency, membership) -> tuple[str, str]:
+        return f"a{agency.pk}u{membership.user_id}", f"{membership.user.full_name} ({membership.get_role_display()})"
+
+    choices, default, hint = [], "", ""
+    if upcoming is None and route_steps(dossier):
+        hint = _("The procedure's route has no step left before the result.")
+    step_unit = None
+    if upcoming is not None:
+        step_unit_pk = step_unit_id(upcoming, dossier)
+        step_unit = next((agency for agency in agencies if agency.pk == step_unit_pk), None)
+    if step_unit is not None:
+        holders = [m for m in by_agency.get(step_unit.pk, []) if m.role == upcoming.role]
+        group = [person(step_unit, m) for m in holders]
+        group.append((f"a{step_unit.pk}", _("%(unit)s (its queue)") % {"unit": step_unit.name}))
+        label = _("Next step of the route: %(step)s — %(unit)s") % {"step": upcoming.name, "unit": step_unit.name}
+        choices.append((label, group))
+        default = group[0][0]
+        hint = _("The route's next step: %(step)s, at %(unit)s (%(role)s).") % {
+            "step": upcoming.name,
+            "unit": step_unit.name,
+            "role": upcoming.get_role_display(),
+        }
     for agency in agencies:
-        choices.append((f"a{agency.pk}", agency.name))
-        for membership in by_agency.get(agency.pk, []):
-            label = f"{agency.name} — {membership.user.full_name} ({membership.get_role_display()})"
-            choices.append((f"a{agency.pk}u{membership.user_id}", label))
-    return choices
+        group = [(f"a{agency.pk}", _("%(unit)s (its queue)") % {"unit": agency.name})]
+        group += [
+            person(agency, m)
+            for m in by_agency.get(agency.pk, [])
+            if step_unit is None or agency.pk != step_unit.pk or m.role != upcoming.role
+        ]
+        if agency == step_unit:
+            group = group[1:]  # its queue is offered with the route's step above
+            if not group:
+                continue
+        choices.append((agency.name, group))
+    return choices, default, hint
 
 
 def _parse_target(value: str) -> tuple[Agency, User | None]:
@@ -158,6 +214,7 @@ ACTIONS = [
             to_agency=_parse_target(c["target"])[0],
             to_user=_parse_target(c["target"])[1],
             note=c["note"],
+            reason=c["reason"],
             **e,
         ),
     ),
@@ -201,7 +258,15 @@ ACTIONS = [
         Status.DONE,
         permissions.can_complete,
         CompleteForm,
-        lambda d, u, c, e: workflow.dossier_complete(dossier=d, by=u, results=[c["result"]], note=c["note"], **e),
+        lambda d, u, c, e: workflow.dossier_complete(
+            dossier=d,
+            by=u,
+            results=[c["result"]] if c.get("result") else [],
+            note=c["note"],
+            on_paper=c["on_paper"],
+            paper_reason=c["paper_reason"],
+            **e,
+        ),
     ),
     Action(
         "return_result",
@@ -259,25 +324,58 @@ def _possible(action: Action, dossier: Dossier) -> bool:
 
 
 def actions_for(*, user: User, dossier: Dossier) -> list[Action]:
-    """The actions ``user`` may take on ``dossier`` now."""
-    return [a for a in ACTIONS if _possible(a, dossier) and a.allowed(user=user, dossier=dossier)]
+    """The actions ``user`` may take on ``dossier`` now, the one the route expects next first."""
+    possible = [a for a in ACTIONS if _possible(a, dossier) and a.allowed(user=user, dossier=dossier)]
+    expected = expected_action(dossier=dossier)
+    return sorted(possible, key=lambda action: action.name != expected)  # stable: the rest keep their order
+
+
+def expected_action(*, dossier: Dossier) -> str | None:
+    """The action the procedure's route expects next: receive a new dossier, hand it to the route's next
+    step, record the result once only the desk's return is left, return a ready result, record the
+    complete dossier or the payment the dossier waits for."""
+    from .services.routing import only_return_left
+
+    if dossier.status == Status.SUBMITTED:
+        return "receive"
+    if dossier.status in (Status.RECEIVED, Status.PROCESSING):
+        return "complete" if dossier.status == Status.PROCESSING and only_return_left(dossier=dossier) else "hand_over"
+    return {
+        Status.SUPPLEMENT_REQUESTED: "resubmit",
+        Status.AWAITING_PAYMENT: "record_payment",
+        Status.DONE: "return_result",
+    }.get(dossier.status)
 
 
 def form_for(action: Action, dossier: Dossier, data=None, files=None):
     if action.form is None:
         return None
-    if action.form is HandOverForm:
-        return HandOverForm(data, files, dossier=dossier, prefix=action.name)
+    if action.form in (HandOverForm, ReturnForm):
+        return action.form(data, files, dossier=dossier, prefix=action.name)
     return action.form(data, files, prefix=action.name)
 
 
+class StateMissing(ValidationError):
+    """An action was sent without the dossier's version the person last saw."""
+
+
 def expected_state(data) -> dict:
-    """What the person last saw of the dossier (status and version), from a page form or API body, for
-    the services to check under the row lock."""
+    """What the person last saw of the dossier (its version, and its status when sent), from a page
+    form or API body, for the services to check under the row lock. The version is required: without
+    it, two people acting at once (or one request sent twice) could both succeed."""
     state = {}
     if data.get("expected_status") in Status.values:
         state["expected_status"] = data["expected_status"]
     version = str(data.get("expected_version", "")).strip()
-    if version.isdigit():
-        state["expected_version"] = int(version)
+    if not version.isdigit():
+        raise StateMissing(
+            {
+                "expected_version": _(
+                    "Send the dossier's version as you last read it (“version” of the dossier), so that "
+                    "two people acting at once cannot both succeed."
+                )
+            },
+            code="version_missing",
+        )
+    state["expected_version"] = int(version)
     return state

@@ -45,6 +45,21 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", _("Online, as an electronic document")
 
 
+# The same choices as a clerk reads them at the desk (the applicant's choice, in the third person).
+DELIVERY_FOR_STAFF = {
+    ResultDelivery.DESK: _("The applicant collects it at the one-stop desk"),
+    ResultDelivery.POST: _("By post to the applicant's address"),
+    ResultDelivery.ONLINE: _("Online, as an electronic document"),
+}
+
+# How the desk gave the result back, in the staff's words (the choices above are the applicant's).
+RETURNED_BY = {
+    ResultDelivery.DESK: _("Handed over at the one-stop desk"),
+    ResultDelivery.POST: _("Sent by post to the applicant's address"),
+    ResultDelivery.ONLINE: _("Delivered online as an electronic document"),
+}
+
+
 class EventKind(models.TextChoices):
     STATUS = "status", _("Status change")
     ATTACHMENT = "attachment", _("Documents added")

@@ -46,6 +46,7 @@ from .services import (
     dossier_submit,
     dossier_withdraw,
 )
+from .services.routing import route_ahead, step_unit_id
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SAMPLE = {
@@ -113,18 +114,26 @@ def _citizens(count: int) -> list[User]:
     return people
 
 
-def _clerks(units: list[Agency]) -> dict[int, User]:
-    """A desk clerk for every unit (the demo has one for the district desk and one commune)."""
-    clerks = {}
-    for unit in units:
-        membership = StaffMembership.objects.filter(agency=unit, role=Role.CLERK, is_active=True).first()
+ROLE_TITLES = {Role.CLERK: "Cán bộ một cửa", Role.SPECIALIST: "Chuyên viên", Role.LEADER: "Lãnh đạo"}
+
+
+def _staff(unit: Agency, role: str, cache: dict) -> User:
+    """Someone holding ``role`` at ``unit``: the demo's own staff where there is one, else a history
+    member of staff made for it (every route step of the demo's procedures has its person)."""
+    key = (unit.pk, role)
+    if key not in cache:
+        membership = (
+            StaffMembership.objects.filter(agency=unit, role=role, is_active=True).select_related("user").first()
+        )
         if membership is None:
             user = User.objects.create_user(
-                email=f"motcua.{unit.code.lower()}@demo.vn", password=None, full_name=f"Cán bộ một cửa {unit.name}"
+                email=f"{role}.{unit.code.lower()}@demo.vn",
+                password=None,
+                full_name=f"{ROLE_TITLES[role]} {unit.name}",
             )
-            membership = StaffMembership.objects.create(user=user, agency=unit, role=Role.CLERK)
-        clerks[unit.pk] = membership.user
-    return clerks
+            membership = StaffMembership.objects.create(user=user, agency=unit, role=role)
+        cache[key] = membership.user
+    return cache[key]
 
 
 def _working_moment(rng: random.Random, day: date) -> datetime:
@@ -144,7 +153,8 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per in-process task otherwise
     district = Agency.objects.get(code="000.00.22.H56")
     units = list(Agency.objects.filter(path__startswith=district.path, kind__in=[AgencyKind.DESK, AgencyKind.COMMUNE]))
-    clerks = _clerks(units)
+    staff: dict = {}
+    agencies = {agency.pk: agency for agency in Agency.objects.filter(path__startswith=district.path)}
     leader = StaffMembership.objects.filter(agency=district, role=Role.LEADER, is_active=True).first().user
     citizens = _citizens(60)
     offered = {
@@ -170,7 +180,9 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
                         unit=unit,
                         version=version,
                         answers=answers[version.pk],
-                        clerk=clerks[unit.pk],
+                        clerk=_staff(unit, Role.CLERK, staff),
+                        staff=staff,
+                        units=agencies,
                         leader=leader,
                         citizen=rng.choice(citizens),
                         received=received,
@@ -183,7 +195,7 @@ def generate_history(*, since: date, until: date | None = None, per_week: int = 
 
 
 @transaction.atomic
-def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until, online_share) -> str:
+def _one(*, rng, unit, version, answers, clerk, staff, units, leader, citizen, received, until, online_share) -> str:
     online = version.service_level >= ServiceLevel.PARTIAL and rng.random() < online_share
     applicant = {"full_name": citizen.full_name, "phone": citizen.phone, "email": ""}
     with clock(received):
@@ -212,19 +224,31 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
             return "submitted"
         with clock(moment):
             dossier = dossier_receive(dossier=dossier, by=clerk).dossier
-    with clock(dossier.received_at + timedelta(minutes=30)):  # into processing at the unit itself
-        dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=unit, to_user=clerk).dossier
     due = dossier.due_at
     span = due - dossier.received_at
     roll = rng.random()
-    if roll < 0.04:
-        return _close(dossier_withdraw, dossier, citizen, dossier.received_at + span * 0.2, until, "withdrawn")
-    if roll < 0.06:
-        return _close(dossier_stop, dossier, leader, dossier.received_at + span * 0.5, until, "stopped")
     late = roll > 0.9
     finish = (
         due + timedelta(days=rng.choice([1, 2, 4])) if late else dossier.received_at + span * rng.uniform(0.3, 0.98)
     )
+    # Along the procedure's route: each step's unit and a person holding its role there, the hand-overs
+    # spread over the first part of the time, the last holder recording the result.
+    holder = clerk
+    for hops, step in enumerate(route_ahead(dossier=dossier), start=1):
+        unit_id = step_unit_id(step, dossier)
+        if unit_id not in units:
+            units[unit_id] = Agency.objects.get(pk=unit_id)
+        to_user = _staff(units[unit_id], step.role, staff)
+        moment = dossier.received_at + min(span * 0.12 * hops, (finish - dossier.received_at) * 0.9 * hops / (hops + 1))
+        if moment > until:
+            return "in progress"
+        with clock(moment):
+            dossier = dossier_hand_over(dossier=dossier, by=holder, to_agency=units[unit_id], to_user=to_user).dossier
+        holder = to_user
+        if hops == 1 and roll < 0.06:  # a few are withdrawn or stopped once processing started
+            if roll < 0.04:
+                return _close(dossier_withdraw, dossier, citizen, dossier.received_at + span * 0.2, until, "withdrawn")
+            return _close(dossier_stop, dossier, leader, dossier.received_at + span * 0.5, until, "stopped")
     if late and due - timedelta(hours=2) <= until:
         with clock(due - timedelta(hours=2)):
             dossier = dossier_apologise(
@@ -236,7 +260,7 @@ def _one(*, rng, unit, version, answers, clerk, leader, citizen, received, until
     if finish > until:
         return "in progress"
     with clock(finish):
-        dossier = dossier_complete(dossier=dossier, by=clerk, results=[_scan("ket-qua.png")]).dossier
+        dossier = dossier_complete(dossier=dossier, by=holder, results=[_scan("ket-qua.png")]).dossier
     handed = finish + timedelta(days=rng.choice([0, 1, 2]), hours=1)
     if handed > until:
         return "late" if late else "done"

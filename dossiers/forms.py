@@ -1,10 +1,13 @@
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalize_phone, validate_citizen_id, validate_phone
 from procedures.models import ProcedureVersion
 
-from .constants import ResultDelivery, Status
+from .constants import DELIVERY_FOR_STAFF, ResultDelivery, Status
 from .uploads import allowed_types_label
 
 
@@ -125,9 +128,21 @@ class DeskCitizenForm(forms.Form):
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[validate_citizen_id])
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False, validators=[validate_phone])
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and not date(1900, 1, 1) <= born <= timezone.localdate():
+            raise forms.ValidationError(_("Check the date of birth: it is not a possible one."))
+        return born
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
@@ -143,9 +158,18 @@ class DeskCitizenForm(forms.Form):
 
 
 class DeskIntakeForm(DeliveryForm):
-    """What a clerk records of a walk-in dossier besides the procedure form and the scanned documents."""
+    """What a clerk records of a walk-in dossier besides the procedure form and the scanned documents,
+    in the staff's words."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, service_level: int, **kwargs):
+        super().__init__(*args, service_level=service_level, **kwargs)
+        self.fields["result_delivery"].label = _("How will the applicant receive the result?")
+        self.fields["result_delivery"].choices = [
+            (value, DELIVERY_FOR_STAFF[value]) for value, _label in self.fields["result_delivery"].choices
+        ]
+        self.fields["delivery_address"].label = _("The applicant's address for the post")
 
 
 class QueueFilterForm(forms.Form):

@@ -1,6 +1,9 @@
 """Reads of dossiers with their visibility rules. A dossier a user may not see is simply not in their
 queryset, so looking it up answers 404, never someone else's data."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -52,7 +55,14 @@ def dossier_get_detail(*, user: User, reference) -> Dossier:
     """One visible dossier with what its page shows; raises ``Dossier.DoesNotExist`` otherwise."""
     return (
         dossier_list_visible_to(user=user)
-        .select_related("procedure_version__procedure", "agency", "applicant")
+        .select_related(
+            "procedure_version__procedure",
+            "agency",
+            "applicant__opened_at_desk",
+            "created_by",
+            "current_agency",
+            "current_assignee",
+        )
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.select_related("required_document")),
             Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "agency")),
@@ -226,15 +236,97 @@ def dossier_queue(
         dossiers = running.filter(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
     query = (query or "").strip()
     if query:
-        digits = query.replace(" ", "")
-        dossiers = dossiers.filter(
-            models.Q(code__icontains=query)
-            | models.Q(applicant_data__full_name__icontains=query)
-            | models.Q(applicant_data__phone__icontains=digits)
-        )
+        dossiers = dossiers.filter(_search_filter(query))
     return dossiers.select_related(
         "procedure_version__procedure", "agency", "current_agency", "current_assignee"
     ).order_by(models.F("due_at").asc(nulls_last=True), "pk")
+
+
+def _search_filter(query: str) -> models.Q:
+    """A dossier code (or part of it), or the applicant's name with or without diacritics, citizen ID or
+    phone number (any spelling: 0912 345 678, +84912345678)."""
+    from procedures.search import fold
+
+    condition = models.Q(code__icontains=query)
+    folded = fold(query)
+    if folded:
+        condition |= models.Q(applicant_search__contains=f" {folded}" if not folded[0].isdigit() else folded)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").replace(".", "").lstrip("+")):
+        if query.lstrip().startswith("+84"):
+            digits = "0" + digits[2:]
+        condition |= models.Q(applicant_search__contains=digits)
+    return condition
+
+
+@dataclass(frozen=True)
+class Person:
+    full_name: str
+    citizen_id: str = ""
+    date_of_birth: date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ApplicantCard:
+    """Who the dossier is for, as the staff page shows it first: the applicant as submitted, and the
+    account holder who submitted it when that is someone else (a dossier submitted on another's behalf)."""
+
+    applicant: Person
+    submitter: Person | None
+    opened_at_desk: Agency | None
+    account_opened_at: datetime | None
+    registered_by_clerk: User | None
+
+
+def _birth(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def dossier_applicant_card(*, dossier: Dossier) -> ApplicantCard:
+    """The applicant of ``dossier`` (as submitted, completed from the account where the dossier left a
+    detail out), the submitting account when it is another person's, whether a desk opened the account,
+    and the clerk who registered a walk-in dossier."""
+    from procedures.search import fold
+
+    account = dossier.applicant
+    data = dossier.applicant_data or {}
+    holder = Person(
+        full_name=account.full_name,
+        citizen_id=account.citizen_id or "",
+        date_of_birth=account.date_of_birth,
+        phone=account.phone or "",
+        email=account.email or "",
+        address=account.address or "",
+    )
+    named = data.get("full_name", "")
+    other_name = bool(named) and fold(named) != fold(account.full_name)
+    other_id = bool(data.get("citizen_id") and account.citizen_id) and data["citizen_id"] != account.citizen_id
+    on_behalf = other_name or other_id
+    fallback = Person(full_name="") if on_behalf else holder
+    applicant = Person(
+        full_name=named or fallback.full_name,
+        citizen_id=data.get("citizen_id") or fallback.citizen_id,
+        date_of_birth=_birth(data.get("date_of_birth")) or fallback.date_of_birth,
+        phone=data.get("phone") or fallback.phone,
+        email=data.get("email") or fallback.email,
+        address=data.get("address") or fallback.address,
+    )
+    clerk = dossier.created_by if dossier.created_by_id != dossier.applicant_id else None
+    return ApplicantCard(
+        applicant=applicant,
+        submitter=holder if on_behalf else None,
+        opened_at_desk=account.opened_at_desk,
+        account_opened_at=account.date_joined if account.opened_at_desk_id else None,
+        registered_by_clerk=clerk,
+    )
 
 
 def dossier_answers(*, dossier: Dossier) -> list[tuple[str, str]]:

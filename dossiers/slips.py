@@ -1,7 +1,7 @@
 """Printable slips as PDF, rendered from HTML templates by WeasyPrint with the portal's own fonts
-(DejaVu Sans, shipped in static/fonts and embedded in every PDF, so a slip prints the same anywhere)."""
+(DejaVu Sans, shipped in static/fonts and embedded in every PDF, so a slip prints the same anywhere).
+A slip is rendered from what it recorded when it was issued (``services/slips.py``)."""
 
-from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -14,10 +14,10 @@ import qrcode.image.svg
 
 from procedures.money import dong
 
-from .constants import SlipKind, Status, Timeliness
+from .constants import SlipKind
 from .links import lookup_url
 from .models import Dossier, Slip
-from .selectors import step_timeliness
+from .services.slips import SNAPSHOT_VERSION, control_sheet_content, receipt_content, slip_header
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -27,7 +27,8 @@ def qr_svg(data: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-def _render_pdf(template: str, context: dict) -> bytes:
+def render_pdf(template: str, context: dict) -> bytes:
+    """``template`` rendered in Vietnamese (an official form) as a PDF with the portal's fonts embedded."""
     from weasyprint import HTML  # imported here: it needs Pango, which only slip rendering uses
 
     with translation.override("vi"):  # an official form: always in Vietnamese
@@ -35,69 +36,70 @@ def _render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def receipt_context(dossier: Dossier) -> dict:
-    counts = Counter(a.required_document_id for a in dossier.attachments.all())
-    documents = [
-        {"name": document.name, "copy_type": document.get_copy_type_display(), "copies": document.copies}
-        for document in dossier.procedure_version.documents.all()
-        if counts.get(document.pk)
-    ]
-    url = lookup_url(dossier)
-    return {
-        "dossier": dossier,
-        "version": dossier.procedure_version,
-        "agency": dossier.agency,
-        "applicant": dossier.applicant_data or {},
-        "documents": documents,
-        "received_at": dossier.received_at or dossier.submitted_at,
-        "provisional": dossier.status == Status.SUBMITTED,
-        "lookup_url": url,
-        "qr": qr_svg(url),
-    }
+_render_pdf = render_pdf  # the name the slips use
 
 
-def receipt_pdf(dossier: Dossier) -> bytes:
-    """Slip 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
-    return _render_pdf("dossiers/slips/receipt.html", receipt_context(dossier))
+def _dates(value):
+    """The snapshot as the templates read it: every ``..._at`` value a local datetime."""
+    if isinstance(value, dict):
+        return {
+            key: (_parse(item) if key.endswith("_at") and isinstance(item, str) else _dates(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_dates(item) for item in value]
+    return value
+
+
+def _parse(text: str):
+    moment = parse_datetime(text) if text else None
+    return timezone.localtime(moment) if moment else None
+
+
+def slip_snapshot(slip: Slip) -> dict:
+    """What ``slip`` printed when it was issued. Slips issued before the portal recorded everything
+    (snapshot version 1) are completed from the dossier as it is now, the best that is known."""
+    data = dict(slip.data or {})
+    if data.get("v") == SNAPSHOT_VERSION:
+        return data
+    dossier = slip.dossier
+    legacy = slip_header(dossier=dossier, kind=slip.kind, at=slip.created_at, by=slip.issued_by)
+    if slip.kind == SlipKind.RECEIPT:
+        legacy |= receipt_content(dossier=dossier, by=slip.issued_by)
+    elif slip.kind == SlipKind.CONTROL_SHEET:
+        legacy |= control_sheet_content(dossier=dossier)
+    if "new_appointment" in data:
+        data["new_appointment_at"] = data.pop("new_appointment")
+    return legacy | data
 
 
 SLIP_TEMPLATES = {
+    SlipKind.RECEIPT: "dossiers/slips/receipt.html",
     SlipKind.SUPPLEMENT: "dossiers/slips/supplement.html",
     SlipKind.REFUSAL: "dossiers/slips/refusal.html",
     SlipKind.APOLOGY: "dossiers/slips/apology.html",
     SlipKind.STOP: "dossiers/slips/stop.html",
+    SlipKind.CONTROL_SHEET: "dossiers/slips/control_sheet.html",
 }
 
 
 def slip_pdf(slip: Slip) -> bytes:
-    """Slips 02 (supplement), 03 (refusal), 04 (apology), 05 (stop) as issued: from the slip's own
-    record, so a reprint says exactly what the first print said."""
-    if slip.kind == SlipKind.RECEIPT:
-        return receipt_pdf(slip.dossier)
-    data = slip.data or {}
-    context = {
-        "slip": slip,
-        "dossier": slip.dossier,
-        "agency": slip.dossier.agency,
-        "issued_at": slip.created_at,
-        "due_at": parse_datetime(data["due_at"]) if data.get("due_at") else None,
-        "new_appointment": parse_datetime(data["new_appointment"]) if data.get("new_appointment") else None,
-    }
+    """Any slip (01 receipt to 06 control sheet) as issued: rendered from the slip's own record, so a
+    reprint says exactly what the first print said."""
+    snapshot = _dates(slip_snapshot(slip))
+    context = {"s": snapshot, "slip": slip}
+    if slip.kind == SlipKind.RECEIPT and snapshot.get("lookup_url"):
+        context["qr"] = qr_svg(snapshot["lookup_url"])
     return _render_pdf(SLIP_TEMPLATES[slip.kind], context)
 
 
-def control_sheet_pdf(dossier: Dossier) -> bytes:
-    """Slip 06 (2018 numbering 05): one row per hand-off with its times and early/on time/late."""
-    steps = list(dossier.steps.select_related("agency", "assignee", "handed_by").order_by("order"))
-    rows = []
-    previous = None
-    with translation.override("vi"):
-        for step in steps:
-            judged = Timeliness(step_timeliness(step=step)).label
-            rows.append({"step": step, "judged": str(judged), "from_agency": previous.agency.name if previous else ""})
-            previous = step
-    context = {"dossier": dossier, "agency": dossier.agency, "rows": rows, "issued_at": timezone.now()}
-    return _render_pdf("dossiers/slips/control_sheet.html", context)
+def submission_acknowledgement_pdf(dossier: Dossier) -> bytes:
+    """For an online dossier the desk has not received yet: the acknowledgement that it was submitted,
+    with the provisional appointment. Not a slip (the receipt comes at reception)."""
+    snapshot = slip_header(dossier=dossier, kind=SlipKind.RECEIPT, at=timezone.now(), by=None)
+    snapshot |= receipt_content(dossier=dossier, by=None)
+    url = snapshot["lookup_url"]
+    return _render_pdf("dossiers/slips/submitted.html", {"s": _dates(snapshot), "qr": qr_svg(url)})
 
 
 def fee_receipt_pdf(payment) -> bytes:
@@ -107,7 +109,13 @@ def fee_receipt_pdf(payment) -> bytes:
         "payment": payment,
         "dossier": dossier,
         "agency": dossier.agency,
-        "issued_at": payment.paid_at,
+        "s": {
+            "agency": {
+                "name": dossier.agency.name,
+                "parent": dossier.agency.parent.name if dossier.agency.parent_id else "",
+            },
+            "issued_at": timezone.localtime(payment.paid_at) if payment.paid_at else None,
+        },
         "amount": dong(payment.amount),
         "lookup_url": lookup_url(dossier),
     }

@@ -119,6 +119,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+# Where staff land after logging in (unless they were on their way to a page): the first of their
+# roles found in this order. Citizens land on LOGIN_REDIRECT_URL.
+STAFF_LANDING_PAGES = [
+    ("clerk", "dossiers:queue"),
+    ("specialist", "dossiers:queue"),
+    ("leader", "reports:dashboard"),
+]
 LOGOUT_REDIRECT_URL = "home"
 # Sessions end after SESSION_IDLE_MINUTES without a request (each request renews them).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -317,5 +324,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # fontTools reports every glyph it subsets while a result is signed: only its warnings are news.
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

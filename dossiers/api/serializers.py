@@ -36,6 +36,7 @@ class DossierListSerializer(serializers.ModelSerializer):
             "agency",
             "status",
             "national_status_code",
+            "version",
             "channel",
             "service_level",
             "submitted_at",
@@ -58,6 +59,16 @@ class DossierDetailSerializer(DossierListSerializer):
             "attachments",
             "events",
         ]
+
+
+class ActionResultSerializer(DossierDetailSerializer):
+    """The dossier after the action, and what the caller should know although it succeeded (e.g. a
+    result kept unsigned)."""
+
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(DossierDetailSerializer.Meta):
+        fields = [*DossierDetailSerializer.Meta.fields, "warnings"]
 
 
 class ApplicantInputSerializer(serializers.Serializer):
@@ -107,17 +118,25 @@ class QueueItemSerializer(DossierListSerializer):
 
 class ActionInputSerializer(serializers.Serializer):
     """Fields of an action, named as on the page (without the form prefix): reason, missing (lines),
-    target (``a<agency id>`` or ``a<agency id>u<user id>``), amount, note, result (file), delivery,
-    record, new_appointment, file; and ``expected_status``, the status the caller last saw."""
+    target (``a<agency id>`` or ``a<agency id>u<user id>``), amount, note, result (file), on_paper,
+    paper_reason, delivery, record, new_appointment, file; and ``expected_version``, the dossier's
+    ``version`` as the caller last read it (required: a stale one answers 409, so of two people acting
+    at once, or one request sent twice, one wins), with optionally ``expected_status``."""
 
+    expected_version = serializers.IntegerField(
+        help_text="The dossier's version as the caller last read it (field `version` of the dossier)."
+    )
     expected_status = serializers.CharField(required=False, help_text="The status the caller last saw.")
-    expected_version = serializers.IntegerField(required=False, help_text="The version the caller last saw.")
-    reason = serializers.CharField(required=False)
+    reason = serializers.CharField(
+        required=False, help_text="Refusal, stop, withdrawal, apology; for hand_over: why it leaves the route."
+    )
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     target = serializers.CharField(required=False, help_text="a<agency id> or a<agency id>u<user id>")
     amount = serializers.IntegerField(required=False)
     note = serializers.CharField(required=False)
     result = serializers.FileField(required=False)
+    on_paper = serializers.BooleanField(required=False, help_text="complete: the result is issued on paper.")
+    paper_reason = serializers.CharField(required=False, help_text="complete: why it is issued on paper.")
     file = serializers.FileField(required=False)
     delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
     record = serializers.CharField(required=False)

@@ -16,12 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import is_staff_member
-from dossiers.actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
+from dossiers.actions import ACTIONS_BY_NAME, StateMissing, actions_for, expected_state, form_for
 from dossiers.constants import Status
 from dossiers.selectors import dossier_get_detail, dossier_get_detail_or_404, dossier_queue
 from dossiers.services import DossierChanged
 
-from .serializers import ActionInputSerializer, DossierDetailSerializer, QueueItemSerializer
+from .serializers import ActionInputSerializer, ActionResultSerializer, DossierDetailSerializer, QueueItemSerializer
 
 
 class Conflict(APIException):
@@ -72,12 +72,16 @@ class DossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ActionInputSerializer, responses={200: DossierDetailSerializer})
+    @extend_schema(request=ActionInputSerializer, responses={200: ActionResultSerializer})
     def post(self, request, reference, action):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         chosen = ACTIONS_BY_NAME.get(action)
         if chosen is None:
             raise Http404
+        try:
+            state = expected_state(request.data)
+        except StateMissing as error:
+            raise ApiValidationError(error.message_dict) from error
         data = QueryDict(mutable=True)
         for key, value in request.data.items():
             if key in ("expected_status", "expected_version") or hasattr(value, "read"):
@@ -91,7 +95,7 @@ class DossierActionApi(APIView):
                 {key.removeprefix(f"{chosen.name}-"): errors for key, errors in form.errors.items()}
             )
         try:
-            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.data))
+            outcome = chosen.run(dossier, request.user, form.cleaned_data if form else {}, state)
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from error
         except DossierChanged as error:
@@ -100,7 +104,8 @@ class DossierActionApi(APIView):
             detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
             raise ApiValidationError(detail) from error
         fresh = dossier_get_detail(user=request.user, reference=reference)
-        return Response(DossierDetailSerializer(fresh).data, status=status.HTTP_200_OK)
+        body = {**DossierDetailSerializer(fresh).data, "warnings": outcome.warnings if outcome else []}
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class DossierActionsListApi(APIView):

@@ -18,34 +18,80 @@ from ..models import Dossier, DossierStep
 
 
 def route_steps(dossier: Dossier) -> list:
-    return list(dossier.procedure_version.steps.select_related("agency").order_by("order", "pk"))
+    """The procedure version's planned steps, read once per dossier object (a version's route never
+    changes once published)."""
+    cached = dossier.__dict__.get("_route_steps")
+    if cached is None or cached[0] != dossier.procedure_version_id:
+        steps = list(dossier.procedure_version.steps.select_related("agency").order_by("order", "pk"))
+        cached = dossier.__dict__["_route_steps"] = (dossier.procedure_version_id, steps)
+    return list(cached[1])
 
 
 def _step_unit(route_step, dossier: Dossier) -> int:
     return route_step.agency_id or dossier.agency_id
 
 
-def next_route_step(*, dossier: Dossier, agency: Agency | None = None, assignee: User | None = None):
-    """The planned step a hand-off to ``agency`` (and ``assignee``) fulfils next, or None. Without an
-    agency: simply the next planned step (what the page proposes first)."""
+def _remaining(dossier: Dossier) -> list:
+    """The planned steps after the last one a hand-off matched (all of them before any match)."""
     planned = route_steps(dossier)
     done = [s.route_step_id for s in dossier.steps.exclude(route_step=None).order_by("order")]
     start = 0
     if done:
         positions = [i for i, step in enumerate(planned) if step.pk == done[-1]]
         start = positions[-1] + 1 if positions else 0
-    for route_step in planned[start:]:
+    return planned[start:]
+
+
+def _holds_role(user: User, agency_id: int, role: str) -> bool:
+    return user.memberships.filter(agency_id=agency_id, role=role, is_active=True).exists()
+
+
+def next_route_step(*, dossier: Dossier, agency: Agency | None = None, assignee: User | None = None):
+    """The planned step a hand-off to ``agency`` (and ``assignee``) fulfils next, or None. Without an
+    agency: simply the next planned step (what the page proposes first)."""
+    for route_step in _remaining(dossier):
         if agency is None:
             return route_step
         if _step_unit(route_step, dossier) != agency.pk:
             continue
-        if (
-            assignee is not None
-            and not assignee.memberships.filter(agency=agency, role=route_step.role, is_active=True).exists()
-        ):
+        if assignee is not None and not _holds_role(assignee, agency.pk, route_step.role):
             continue
         return route_step
     return None
+
+
+def step_unit_id(route_step, dossier: Dossier) -> int:
+    """The unit that acts at ``route_step`` for ``dossier`` (the receiving unit when the step has none)."""
+    return _step_unit(route_step, dossier)
+
+
+def route_ahead(*, dossier: Dossier) -> list:
+    """The planned steps still to come before the desk gives the result back: what is left of the route
+    without its trailing clerk steps at the receiving unit (the return)."""
+    from accounts.constants import Role
+
+    ahead = _remaining(dossier)
+    while ahead and ahead[-1].role == Role.CLERK and _step_unit(ahead[-1], dossier) == dossier.agency_id:
+        ahead.pop()
+    return ahead
+
+
+def only_return_left(*, dossier: Dossier) -> bool:
+    """What is left of the route is the desk giving the result back, or nothing: the next thing to do
+    is to record the result."""
+    return not route_ahead(dossier=dossier)
+
+
+def fits_route(*, dossier: Dossier, agency: Agency, assignee: User | None) -> bool:
+    """A hand-off to ``agency`` (and ``assignee``) is the route's next step: the step's unit and, when a
+    person is named, one who holds the step's role there. A procedure without a route fits anything;
+    once its steps are all done, a further hand-off leaves it."""
+    upcoming = next_route_step(dossier=dossier)
+    if upcoming is None:
+        return not route_steps(dossier)
+    if _step_unit(upcoming, dossier) != agency.pk:
+        return False
+    return assignee is None or _holds_role(assignee, agency.pk, upcoming.role)
 
 
 def open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: User, start: datetime) -> DossierStep:

@@ -13,26 +13,42 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency, User
 from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.models import ProcedureVersion, RequiredDocument
+from procedures.search import fold
 
-from ..constants import Channel, ResultDelivery, Status
+from ..constants import Channel, ResultDelivery, SlipKind, Status
 from ..deadlines import add_working_days
 from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
 from ..outbox import notifications_queue
 from ..uploads import check_upload
 from .fees import fee_attach_usual
 from .routing import open_step
+from .slips import slip_issue
 
-APPLICANT_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
+APPLICANT_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "address")
 
 
 def applicant_data_from_user(user: User) -> dict:
     return {
         "full_name": user.full_name,
         "citizen_id": user.citizen_id or "",
+        "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else "",
         "phone": user.phone or "",
         "email": user.email or "",
-        "address": "",
+        "address": user.address or "",
     }
+
+
+def applicant_search_text(applicant_data: dict) -> str:
+    """What the work queue's search matches: the applicant's name folded (no diacritics, lower case),
+    citizen ID and phone digits, between spaces."""
+    data = applicant_data or {}
+    parts = [fold(data.get("full_name", "")), data.get("citizen_id", ""), data.get("phone", "")]
+    return " " + " ".join(part for part in parts if part) + " "
+
+
+def _set_applicant(dossier: Dossier, data: dict) -> None:
+    dossier.applicant_data = data
+    dossier.applicant_search = applicant_search_text(data)
 
 
 def dossier_code_next(*, agency: Agency, day: date) -> str:
@@ -65,6 +81,7 @@ def dossier_start(*, applicant: User, version: ProcedureVersion, agency: Agency)
         raise ValidationError(_("This procedure cannot be submitted online."))
     if not version.agencies.filter(pk=agency.pk).exists():
         raise ValidationError(_("This agency does not receive this procedure."))
+    applicant_data = applicant_data_from_user(applicant)
     return Dossier.objects.create(
         procedure_version=version,
         agency=agency,
@@ -73,7 +90,8 @@ def dossier_start(*, applicant: User, version: ProcedureVersion, agency: Agency)
         status=Status.DRAFT,
         channel=Channel.ONLINE,
         service_level=version.service_level,
-        applicant_data=applicant_data_from_user(applicant),
+        applicant_data=applicant_data,
+        applicant_search=applicant_search_text(applicant_data),
     )
 
 
@@ -83,9 +101,14 @@ def _require_draft(dossier: Dossier) -> None:
 
 
 def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
+    """The applicant's details as given in the wizard; a detail the form does not ask keeps its value."""
     _require_draft(dossier)
-    dossier.applicant_data = {key: str(data.get(key) or "") for key in APPLICANT_FIELDS}
-    dossier.save(update_fields=["applicant_data", "updated_at"])
+    current = dossier.applicant_data or {}
+    _set_applicant(
+        dossier,
+        {key: str(data.get(key) or "") if key in data else current.get(key, "") for key in APPLICANT_FIELDS},
+    )
+    dossier.save(update_fields=["applicant_data", "applicant_search", "updated_at"])
     return dossier
 
 
@@ -261,6 +284,7 @@ def dossier_register_at_desk(
     # The desk reception is the route's first step; the clerk holds the dossier until handing it on.
     open_step(dossier=dossier, agency=agency, assignee=clerk, by=clerk, start=now)
     event = _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
+    slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=clerk)  # slip 01, as handed over
     notifications_queue(event=event)
     return dossier
 
@@ -278,6 +302,7 @@ def _create_walk_in(
     submission_key,
     now,
 ) -> Dossier:
+    applicant_data = {key: str(applicant_data.get(key) or "") for key in APPLICANT_FIELDS}
     return Dossier.objects.create(
         procedure_version=version,
         agency=agency,
@@ -286,7 +311,8 @@ def _create_walk_in(
         status=Status.RECEIVED,
         channel=Channel.DIRECT,
         service_level=version.service_level,
-        applicant_data={key: str(applicant_data.get(key) or "") for key in APPLICANT_FIELDS},
+        applicant_data=applicant_data,
+        applicant_search=applicant_search_text(applicant_data),
         form_data=form_data,
         result_delivery=result_delivery,
         delivery_address=delivery_address if result_delivery == ResultDelivery.POST else "",

@@ -7,7 +7,7 @@ table allows the move and that the person may make it, then writes the append-on
 dates, the slip and queues the applicant's notification, all in one transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -22,12 +22,14 @@ from procedures.calendar import WorkingCalendar
 from procedures.money import dong
 
 from .. import permissions
-from ..constants import OPEN_STATUSES, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
+from ..constants import OPEN_STATUSES, RETURNED_BY, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
 from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
-from .results import result_issue
+from .results import result_issue, result_prepare
+from .routing import fits_route, next_route_step, step_unit_id
 from .routing import open_step as _open_step
+from .slips import slip_issue
 from .submission import _attach
 
 
@@ -44,6 +46,7 @@ class Outcome:
     dossier: Dossier
     event: DossierEvent
     slip: Slip | None = None
+    warnings: list[str] = field(default_factory=list)  # done, but the person should know this
 
 
 def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
@@ -106,10 +109,6 @@ def _require(text: str, field: str) -> str:
     return text
 
 
-def _slip(*, dossier: Dossier, kind: str, event: DossierEvent, by: User, **data) -> Slip:
-    return Slip.objects.create(dossier=dossier, kind=kind, event=event, issued_by=by, data=data)
-
-
 def _clock_start(dossier: Dossier, now: datetime) -> datetime:
     """An online dossier's time counts from its submission (after hours: the next working morning); a
     walk-in's from its reception."""
@@ -154,7 +153,7 @@ def dossier_receive(
         ]
     )
     _open_step(dossier=dossier, agency=dossier.agency, assignee=by, by=by, start=dossier.submitted_at or now)
-    slip = _slip(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by)
+    slip = slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by)
     return Outcome(dossier, event, slip)
 
 
@@ -185,7 +184,7 @@ def dossier_request_completion(
         expected_status=expected_status,
     )
     dossier.save(update_fields=["status", "updated_at"])
-    slip = _slip(dossier=dossier, kind=SlipKind.SUPPLEMENT, event=event, by=by, missing=missing, reason=reason)
+    slip = slip_issue(dossier=dossier, kind=SlipKind.SUPPLEMENT, event=event, by=by, missing=missing, reason=reason)
     return Outcome(dossier, event, slip)
 
 
@@ -211,7 +210,7 @@ def dossier_refuse(
     )
     dossier.finished_at = timezone.now()
     dossier.save(update_fields=["status", "finished_at", "updated_at"])
-    slip = _slip(dossier=dossier, kind=SlipKind.REFUSAL, event=event, by=by, reason=reason)
+    slip = slip_issue(dossier=dossier, kind=SlipKind.REFUSAL, event=event, by=by, reason=reason)
     return Outcome(dossier, event, slip)
 
 
@@ -255,7 +254,10 @@ def dossier_resubmit(
     else:
         dossier.submitted_at = now
     dossier.save(update_fields=["status", "due_at", "submitted_at", "updated_at"])
-    return Outcome(dossier, event)
+    slip = None
+    if dossier.received_at:  # a new appointment: a receipt of its own, the first one stays as issued
+        slip = slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by, resubmission=True)
+    return Outcome(dossier, event, slip)
 
 
 # ---- routing ---------------------------------------------------------------------------------------
@@ -269,13 +271,15 @@ def dossier_hand_over(
     to_agency: Agency,
     to_user: User | None = None,
     note: str = "",
+    reason: str = "",
     expected_status: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
     """Hand the dossier to the next step: a specialist of a department, a leader for approval, another
     agency (liên thông), or back to the receiving desk. The first hand-off after reception starts
     processing (national code 4); each hand-off records who gave, who received, when, and opens the
-    next step with its share of the time."""
+    next step with its share of the time. A hand-off that is not the route's next step (another unit,
+    or a person without the step's role) needs ``reason``, recorded in the history."""
     if to_user is not None and not to_user.memberships.filter(agency=to_agency, is_active=True).exists():
         raise ValidationError(
             {
@@ -290,9 +294,14 @@ def dossier_hand_over(
         )
     if not permissions.can_route(user=by, dossier=locked):
         raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    reason = (reason or "").strip()
+    if not reason and not fits_route(dossier=locked, agency=to_agency, assignee=to_user):
+        raise ValidationError({"reason": route_leaving_message(dossier=locked)})
     receiver = to_user.full_name if to_user else to_agency.name
     with translation.override(settings.LANGUAGE_CODE):  # the history reads the same for everyone
         text = _("Handed to %(receiver)s") % {"receiver": receiver} + (f": {note}" if note else "")
+        if reason:
+            text += " — " + _("outside the route: %(reason)s") % {"reason": reason}
     if locked.status == Status.RECEIVED:
         locked, event = _transition(
             dossier=locked, to=Status.PROCESSING, by=by, allowed=permissions.can_route, note=text
@@ -313,6 +322,17 @@ def dossier_hand_over(
     locked.current_assignee = to_user
     locked.save(update_fields=["status", "current_agency", "current_assignee", "updated_at"])
     return Outcome(locked, event)
+
+
+def route_leaving_message(*, dossier: Dossier) -> str:
+    """What a person is told when a hand-off leaves the route: which step the route expects."""
+    upcoming = next_route_step(dossier=dossier)
+    if upcoming is None:
+        return _("The procedure's route is complete: handing the dossier on leaves it. Give the reason.")
+    unit = Agency.objects.filter(pk=step_unit_id(upcoming, dossier)).values_list("name", flat=True).first()
+    return _(
+        "The route expects “%(step)s” at %(unit)s (%(role)s) next. To hand the dossier elsewhere, give the reason."
+    ) % {"step": upcoming.name, "unit": unit, "role": upcoming.get_role_display()}
 
 
 # ---- other branches --------------------------------------------------------------------------------
@@ -460,7 +480,7 @@ def dossier_stop(
     )
     dossier.finished_at = timezone.now()
     dossier.save(update_fields=["status", "finished_at", "updated_at"])
-    slip = _slip(dossier=dossier, kind=SlipKind.STOP, event=event, by=by, reason=reason)
+    slip = slip_issue(dossier=dossier, kind=SlipKind.STOP, event=event, by=by, reason=reason)
     return Outcome(dossier, event, slip)
 
 
@@ -491,13 +511,29 @@ def dossier_complete(
     by: User,
     results,
     note: str = "",
+    on_paper: bool = False,
+    paper_reason: str = "",
     expected_status: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
-    """Processed, result ready (national code 9): the result document(s) are required."""
+    """Processed, result ready (national code 9). The result document is required and, for a result
+    delivered online, signed by the unit (``results.result_prepare``); or the clerk records that the
+    result is issued on paper, with the reason (a scan of it may be attached). Nothing is written when
+    the result cannot be issued as asked."""
     results = list(results or [])
-    if not results:
+    paper_reason = (paper_reason or "").strip()
+    if on_paper and not paper_reason:
+        raise ValidationError({"paper_reason": _("Give the reason the result is issued on paper.")})
+    if not results and not on_paper:
         raise ValidationError({"results": _("Attach the result document.")})
+    issuer = dossier.current_agency or dossier.agency
+    # Checked and signed before the row is locked: a refused result changes nothing, and the signature
+    # (a fraction of a second) does not hold the dossier's lock.
+    prepared = [result_prepare(upload=upload, dossier=dossier, agency=issuer, on_paper=on_paper) for upload in results]
+    if on_paper:
+        with translation.override(settings.LANGUAGE_CODE):
+            paper = _("Result issued on paper: %(reason)s") % {"reason": paper_reason}
+        note = f"{paper}. {note}".strip() if note else paper
     dossier, event = _transition(
         expected_version=expected_version,
         dossier=dossier,
@@ -507,12 +543,13 @@ def dossier_complete(
         note=note,
         expected_status=expected_status,
     )
-    for upload in results:
-        attachment = _attach(dossier=dossier, required_document=None, upload=upload, by=by, replace=False)
-        result_issue(attachment=attachment, agency=dossier.current_agency or dossier.agency)
+    issuer = dossier.current_agency or dossier.agency
+    for result in prepared:
+        attachment = _attach(dossier=dossier, required_document=None, upload=result.as_file(), by=by, replace=False)
+        result_issue(attachment=attachment, prepared=result, agency=issuer)
     now = timezone.now()
     dossier.finished_at = now
-    dossier.result_electronic = True  # the result is held as a file (the digitisation indicator)
+    dossier.result_electronic = bool(prepared)  # the result is held as a file (the digitisation indicator)
     current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
     if current is not None:
         current.finished_at = now
@@ -522,7 +559,7 @@ def dossier_complete(
     dossier.save(
         update_fields=["status", "finished_at", "result_electronic", "current_agency", "current_assignee", "updated_at"]
     )
-    return Outcome(dossier, event)
+    return Outcome(dossier, event, warnings=[result.warning for result in prepared if result.warning])
 
 
 @transaction.atomic
@@ -541,7 +578,7 @@ def dossier_return(
     if delivery == ResultDelivery.POST and not record.strip():
         raise ValidationError({"record": _("Record the postal dispatch (e.g. the parcel number).")})
     with translation.override(settings.LANGUAGE_CODE):
-        delivered = str(ResultDelivery(delivery).label)
+        delivered = str(RETURNED_BY[delivery])
     dossier, event = _transition(
         expected_version=expected_version,
         dossier=dossier,
@@ -558,9 +595,9 @@ def dossier_return(
 
 
 def result_taken(*, attachment: Attachment, by: User) -> None:
-    """The applicant took a result file (from the page or the API): for a result delivered online,
-    that is its return."""
-    if attachment.is_result and attachment.dossier.applicant_id == by.pk:
+    """The applicant took a signed result file (from the page or the API): for a result delivered
+    online, that is its return (a scan of a result issued on paper is not)."""
+    if attachment.is_result and attachment.signed_at and attachment.dossier.applicant_id == by.pk:
         dossier_result_downloaded(dossier=attachment.dossier, by=by)
 
 
@@ -617,14 +654,14 @@ def dossier_apologise(
     )
     locked.new_appointment_at = new_appointment
     locked.save(update_fields=["new_appointment_at", "updated_at"])
-    slip = _slip(
+    slip = slip_issue(
         dossier=locked,
         kind=SlipKind.APOLOGY,
         event=event,
         by=by,
         reason=reason,
-        due_at=locked.due_at.isoformat(),
-        new_appointment=new_appointment.isoformat(),
+        due_at=timezone.localtime(locked.due_at).isoformat(),
+        new_appointment_at=timezone.localtime(new_appointment).isoformat(),
     )
     notifications_queue(event=event)
     return Outcome(locked, event, slip)

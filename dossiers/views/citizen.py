@@ -17,29 +17,23 @@ from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
-from accounts.permissions import is_staff_member
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
-from ..constants import OPEN_STATUSES, ResultDelivery, Status
+from ..constants import ResultDelivery, SlipKind, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
-from ..models import Attachment, Dossier, Payment, Rating
+from ..models import Attachment, Dossier, Slip
 from ..outbox import notifications_mark_read
-from ..payments.services import payment_due
 from ..permissions import can_download_receipt
 from ..selectors import (
     attachment_get_visible,
     dossier_answers,
-    dossier_current_since,
     dossier_get_detail_or_404,
     dossier_get_draft,
     dossier_list_for_applicant,
     dossier_lookup,
-    dossier_timeliness,
     lookup_timeline,
     notification_list_in_app,
-    result_available,
-    step_timeliness,
 )
 from ..services import (
     attachment_add,
@@ -51,8 +45,8 @@ from ..services import (
     dossier_submit,
     result_taken,
 )
-from ..slips import receipt_pdf, slip_pdf
-from .staff import staff_context
+from ..slips import slip_pdf, submission_acknowledgement_pdf
+from .page import render_dossier_page
 
 STEPS = [
     ("applicant", "nguoi-nop"),
@@ -269,34 +263,12 @@ class MyDossiersView(LoginRequiredMixin, View):
 
 
 class DossierDetailView(LoginRequiredMixin, View):
-    """The dossier's page: for the applicant their dossier and its history; for staff also the
-    documents, the route so far, the slips and the actions they may take."""
+    """The dossier's page: for the applicant their dossier and its history; for staff also who the
+    applicant is, the route so far, the slips and the actions they may take."""
 
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
-        context = {
-            "dossier": dossier,
-            "timeliness": dossier_timeliness(dossier=dossier),
-            "open_statuses": OPEN_STATUSES,
-            "current_since": dossier_current_since(dossier=dossier),
-            "form_fields": dossier_answers(dossier=dossier),
-            "receipt_available": can_download_receipt(user=request.user, dossier=dossier),
-            "payment_due": payment_due(dossier) if dossier.applicant_id == request.user.pk else 0,
-            "paid_payments": dossier.payments.filter(status=Payment.Status.PAID),
-            "is_applicant": dossier.applicant_id == request.user.pk,
-            "result_available": result_available(dossier),
-            "dossier_rating": Rating.objects.filter(dossier=dossier).first(),
-            "rating_levels": Rating.Level.choices,
-        }
-        # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
-        # resubmission after a supplement request.
-        context |= staff_context(user=request.user, dossier=dossier)
-        if is_staff_member(user=request.user):
-            context["steps"] = [
-                (step, step_timeliness(step=step))
-                for step in dossier.steps.select_related("agency", "assignee", "handed_by")
-            ]
-        return render(request, "dossiers/detail.html", context)
+        return render_dossier_page(request, dossier)
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):
@@ -342,19 +314,38 @@ class LookupView(View):
 
 
 class ReceiptView(LoginRequiredMixin, View):
-    """Slip 01 as a PDF, for whoever may see the dossier, once the agency has it."""
+    """Slip 01 as a PDF, for whoever may see the dossier, once the agency has it: the latest receipt
+    issued, as issued; before reception, the acknowledgement of the online submission."""
 
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         if not can_download_receipt(user=request.user, dossier=dossier):
             raise Http404
-        response = HttpResponse(receipt_pdf(dossier), content_type="application/pdf")
+        receipt = dossier.slips.filter(kind=SlipKind.RECEIPT).order_by("-created_at", "-pk").first()
+        if receipt is not None:
+            pdf = slip_pdf(receipt)
+        elif dossier.received_at is None:
+            pdf = submission_acknowledgement_pdf(dossier)
+        else:  # received before receipts were recorded: printed from what the dossier holds
+            pdf = slip_pdf(Slip(dossier=dossier, kind=SlipKind.RECEIPT, created_at=dossier.received_at))
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="phieu-tiep-nhan-{dossier.code}.pdf"'
         return response
 
 
+SLIP_FILE_NAMES = {
+    SlipKind.RECEIPT: "giay-tiep-nhan",
+    SlipKind.SUPPLEMENT: "phieu-yeu-cau-bo-sung",
+    SlipKind.REFUSAL: "phieu-tu-choi",
+    SlipKind.APOLOGY: "phieu-xin-loi",
+    SlipKind.STOP: "thong-bao-dung",
+    SlipKind.CONTROL_SHEET: "phieu-kiem-soat",
+}
+
+
 class SlipView(LoginRequiredMixin, View):
-    """A slip issued on the dossier (supplement request, refusal, apology, stop notice), as issued."""
+    """A slip issued on the dossier (receipt, supplement request, refusal, apology, stop notice,
+    control sheet), as issued."""
 
     def get(self, request, reference, pk):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
@@ -362,7 +353,8 @@ class SlipView(LoginRequiredMixin, View):
         if slip is None:
             raise Http404
         response = HttpResponse(slip_pdf(slip), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{slip.kind}-{dossier.code}.pdf"'
+        name = SLIP_FILE_NAMES.get(slip.kind, slip.kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}-{dossier.code}-{slip.pk}.pdf"'
         return response
 
 

@@ -61,6 +61,8 @@ class DeskCitizenView(ClerkRequiredMixin, View):
                     phone=data["phone"] or None,
                     email=data["email"] or None,
                     address=data["address"],
+                    date_of_birth=data["date_of_birth"],
+                    desk=self.agencies[0],
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():

@@ -4,18 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import is_staff_member
 
-from ..actions import ACTIONS_BY_NAME, actions_for, expected_state, form_for
+from ..actions import ACTIONS_BY_NAME, StateMissing, expected_state, form_for
 from ..forms import QueueFilterForm
 from ..outbox import notification_resend
 from ..selectors import dossier_get_detail_or_404, dossier_queue, notification_list_undelivered
-from ..slips import control_sheet_pdf
+from ..services import DossierChanged
+from ..services.slips import control_sheet_issue
+from .page import render_dossier_page
 
 PAGE_SIZE = 50
 
@@ -53,8 +55,10 @@ class QueueView(StaffRequiredMixin, View):
 
 
 class DossierActionView(LoginRequiredMixin, View):
-    """POST one action from the dossier page; the service decides (role, status, concurrent change),
-    the page says what happened. Citizens reach it too, for their own withdrawal and resubmission."""
+    """POST one action from the dossier page; the service decides (role, status, concurrent change).
+    A form the person must correct comes back on the page, open, as they filled it, with its errors;
+    otherwise the page says what happened. Citizens reach it too, for their own withdrawal and
+    resubmission."""
 
     def post(self, request, reference, action):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
@@ -63,36 +67,44 @@ class DossierActionView(LoginRequiredMixin, View):
             raise Http404
         form = form_for(chosen, dossier, request.POST, request.FILES)
         if form is not None and not form.is_valid():
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-            return redirect(dossier)
+            return render_dossier_page(request, dossier, bound=(chosen, form), status=400)
         try:
-            chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.POST))
+            outcome = chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.POST))
         except PermissionDenied as error:
             messages.error(request, str(error) or _("Your role does not allow this action on this dossier."))
-        except ValidationError as error:
+        except (DossierChanged, StateMissing) as error:
             for message in error.messages:
                 messages.error(request, message)
+        except ValidationError as error:
+            if form is None or not hasattr(error, "error_dict"):
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect(dossier)
+            for field, errors in error.message_dict.items():
+                form.add_error(_form_field(form, field), errors)
+            return render_dossier_page(request, dossier, bound=(chosen, form), status=400)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
+            for warning in outcome.warnings:
+                messages.warning(request, warning)
         return redirect(dossier)
 
 
-def staff_context(*, user, dossier) -> dict:
-    """What the dossier page adds for staff: the actions open to them, with their forms."""
-    actions = actions_for(user=user, dossier=dossier)
-    return {"staff_actions": [(action, form_for(action, dossier)) for action in actions]}
+def _form_field(form, name: str) -> str | None:
+    """The form field a service's error is about (the services name some fields their own way)."""
+    aliases = {"results": "result", "to_user": "target", "missing": "missing"}
+    name = aliases.get(name, name)
+    return name if name in form.fields else None
 
 
 class ControlSheetView(StaffRequiredMixin, View):
-    """The processing control sheet, printed from the recorded hand-offs."""
+    """Issue the processing control sheet as the route stands now (the last one again when nothing
+    changed), then download it; every sheet issued stays in the dossier's slips, as issued."""
 
-    def get(self, request, reference):
+    def post(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
-        response = HttpResponse(control_sheet_pdf(dossier), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="phieu-kiem-soat-{dossier.code}.pdf"'
-        return response
+        slip = control_sheet_issue(dossier=dossier, by=request.user)
+        return redirect("dossiers:slip", reference=dossier.reference, pk=slip.pk)
 
 
 class UndeliveredNotificationsView(StaffRequiredMixin, View):

@@ -20,6 +20,32 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def real_pdf(text="QUYET DINH") -> bytes:
+    """A real one-page A4 PDF (one a signature can be added to), made by pypdf."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def real_pdf_upload(name="ket-qua.pdf", text="QUYET DINH"):
+    return SimpleUploadedFile(name, real_pdf(text), content_type="application/pdf")
+
+
+@pytest.fixture
+def pki(settings, tmp_path, network):
+    """Demo signing credentials for the network's commune, department and district."""
+    from dossiers.signing import demo_pki_create
+
+    settings.SIGNING_DIR = tmp_path / "signing"
+    assert demo_pki_create(agencies=[network["commune"], network["department"], network["district"]]) == 3
+    return settings.SIGNING_DIR
+
+
 def pdf_upload(name="giay-chung-sinh.pdf", size=None):
     content = PDF if size is None else PDF + b"0" * (size - len(PDF))
     return SimpleUploadedFile(name, content, content_type="application/pdf")

@@ -124,8 +124,10 @@ def test_the_receipt_pdf_carries_the_form_fields_and_embeds_its_fonts(client, cl
         "Tờ khai đăng ký khai sinh",
         "3 ngày làm việc",
         f"ngày {timezone.localtime(dossier.received_at):%d/%m/%Y}",
-        "Nhận tại Bộ phận Một cửa",
+        "Người nộp nhận tại Bộ phận Một cửa",
         "UBND XÃ XUÂN DU",
+        "Mẫu số 01",  # the form of the day, with its circular
+        "Thông tư số 03/2025/TT-VPCP",
     ]:
         assert expected in text, expected
     fonts = [font for page in reader.pages for font in page["/Resources"]["/Font"].values()]
@@ -152,5 +154,5 @@ def test_a_walk_in_dossier_starts_its_route_at_the_desk_and_can_be_handed_on(cli
     assert (dossier.current_agency, dossier.current_assignee) == (commune, clerk)
     [step] = dossier.steps.all()
     assert (step.agency, step.assignee, step.finished_at) == (commune, clerk, None)
-    dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=commune).dossier
+    dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=commune, reason="Tự xử lý").dossier
     assert dossier.status == Status.PROCESSING and dossier.steps.count() == 2

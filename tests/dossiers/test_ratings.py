@@ -16,7 +16,11 @@ def returned(citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
     dossier = dossier_hand_over(
-        dossier=dossier, by=network["clerk"], to_agency=network["commune"], to_user=network["clerk"]
+        dossier=dossier,
+        by=network["clerk"],
+        to_agency=network["commune"],
+        to_user=network["clerk"],
+        reason="Bộ phận một cửa tự xử lý",
     ).dossier
     dossier = dossier_complete(dossier=dossier, by=network["clerk"], results=[pdf_upload("kq.pdf")]).dossier
     return dossier_return(dossier=dossier, by=network["clerk"], delivery="desk").dossier

@@ -57,12 +57,13 @@ def test_the_control_sheet_has_one_row_per_hand_off_with_its_result(client, citi
     )
     dossier_complete(dossier=dossier, by=network["specialist"], results=[pdf_upload()])
     client.force_login(network["clerk"])
-    text = _text(client.get(reverse("dossiers:control_sheet", args=[dossier.reference])))
+    text = _text(client.post(reverse("dossiers:control_sheet", args=[dossier.reference]), follow=True))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
     assert text.count("Trước hạn (") == 2  # two finished steps, both well ahead of their share
     assert "Phòng LĐ-TB&XH — Thẩm định" in text
+    assert "Mẫu số 06" in text  # the control sheet's number since Circular 03/2025
     client.force_login(citizen)
-    assert client.get(reverse("dossiers:control_sheet", args=[dossier.reference])).status_code == 403
+    assert client.post(reverse("dossiers:control_sheet", args=[dossier.reference])).status_code == 403
 
 
 def test_another_communes_clerk_cannot_print_a_slip(client, citizen, network, allowance):

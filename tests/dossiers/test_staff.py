@@ -97,8 +97,9 @@ def test_a_clerk_receives_from_the_dossier_page_and_a_second_click_is_told_what_
     page = client.get(reverse("dossiers:detail", args=[dossier.reference])).content.decode()
     assert 'data-action="receive"' in page
     url = reverse("dossiers:action", args=[dossier.reference, "receive"])
-    client.post(url, {"expected_status": "submitted"})
-    response = client.post(url, {"expected_status": "submitted"}, follow=True)
+    seen = {"expected_status": "submitted", "expected_version": dossier.version}  # what the page holds
+    client.post(url, seen)
+    response = client.post(url, seen, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
     assert "Người khác vừa xử lý hồ sơ này" in response.content.decode()
@@ -125,7 +126,7 @@ def test_handing_over_from_the_page_to_a_department_specialist(client, citizen, 
     target = f"a{network['department'].pk}u{network['specialist'].pk}"
     client.post(
         reverse("dossiers:action", args=[dossier.reference, "hand_over"]),
-        {"expected_status": "received", "hand_over-target": target},
+        {"expected_status": "received", "expected_version": 1, "hand_over-target": target},
     )
     dossier.refresh_from_db()
     assert (dossier.status, dossier.current_assignee) == (Status.PROCESSING, network["specialist"])
@@ -184,7 +185,11 @@ def test_a_citizen_resubmits_online_after_a_supplement_request(client, citizen, 
     assert 'data-action="receive"' not in page
     client.post(
         reverse("dossiers:action", args=[dossier.reference, "resubmit"]),
-        {"expected_status": "supplement_requested", "resubmit-file": pdf_upload("giay-kham.pdf")},
+        {
+            "expected_status": "supplement_requested",
+            "expected_version": 1,
+            "resubmit-file": pdf_upload("giay-kham.pdf"),
+        },
     )
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
@@ -195,7 +200,9 @@ def test_a_citizen_cannot_act_as_a_clerk(client, citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     client.force_login(citizen)
     response = client.post(
-        reverse("dossiers:action", args=[dossier.reference, "receive"]), {"expected_status": "submitted"}, follow=True
+        reverse("dossiers:action", args=[dossier.reference, "receive"]),
+        {"expected_status": "submitted", "expected_version": 0},
+        follow=True,
     )
     assert "Vai trò của bạn không được thực hiện thao tác này" in response.content.decode()
     dossier.refresh_from_db()

@@ -10,6 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _act(client, dossier, action, **data):
+    """An action as a client that read the dossier just before sends it (its current version)."""
+    dossier.refresh_from_db(fields=["version"])
+    data.setdefault("expected_version", dossier.version)
     return client.post(reverse("api:dossier-action", args=[dossier.reference, action]), data)
 
 
@@ -55,10 +58,29 @@ def test_refusals_name_the_field_and_change_nothing(client, citizen, network, al
 def test_a_stale_expected_status_is_refused(client, citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     client.force_login(network["clerk"])
-    _act(client, dossier, "receive", expected_status="submitted")
-    response = _act(client, dossier, "receive", expected_status="submitted")
+    seen = dossier.version
+    _act(client, dossier, "receive", expected_status="submitted", expected_version=seen)
+    response = _act(client, dossier, "receive", expected_status="submitted", expected_version=seen)
     assert response.status_code == 409
     assert "Người khác vừa xử lý" in str(response.json())
+
+
+def test_an_action_without_the_version_is_refused_with_a_clear_message_and_changes_nothing(
+    client, citizen, network, allowance
+):
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    client.force_login(network["clerk"])
+    url = reverse("api:dossier-action", args=[dossier.reference, "receive"])
+    for body in ({}, {"expected_status": "submitted"}, {"expected_version": "abc"}):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert "phiên bản" in response.json()["expected_version"][0]
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED and dossier.events.count() == 1 and dossier.version == 0
+    # The version is part of what the API gives of a dossier, so a client can send it back.
+    listed = client.get(reverse("api:staff-queue")).json()["results"][0]
+    assert listed["version"] == 0
+    assert _act(client, dossier, "receive", expected_version=listed["version"]).status_code == 200
 
 
 def test_citizens_cannot_read_the_queue(client, citizen):
@@ -84,7 +106,7 @@ def test_a_json_list_of_missing_documents_becomes_the_slips_lines(client, citize
     client.force_login(network["clerk"])
     client.post(
         reverse("api:dossier-action", args=[dossier.reference, "request_completion"]),
-        {"missing": ["Sổ hộ khẩu", "CCCD"], "reason": "Thiếu"},
+        {"missing": ["Sổ hộ khẩu", "CCCD"], "reason": "Thiếu", "expected_version": dossier.version},
         content_type="application/json",
     )
     assert dossier.slips.get().data["missing"] == ["Sổ hộ khẩu", "CCCD"]

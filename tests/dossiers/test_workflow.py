@@ -294,10 +294,16 @@ def test_hand_offs_follow_the_route_and_a_detour_is_recorded_as_such(citizen, ne
     dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
     # Straight to the leader: the route's "Phê duyệt"; the department's "Thẩm định" is skipped.
     dossier = dossier_hand_over(
-        dossier=dossier, by=network["clerk"], to_agency=network["district"], to_user=network["leader"]
+        dossier=dossier,
+        by=network["clerk"],
+        to_agency=network["district"],
+        to_user=network["leader"],
+        reason="Lãnh đạo xem trước",
     ).dossier
     # Sent to the department after approval: not a planned step any more.
-    dossier = dossier_hand_over(dossier=dossier, by=network["leader"], to_agency=network["department"]).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["leader"], to_agency=network["department"], reason="Thẩm định lại"
+    ).dossier
     names = list(dossier.steps.values_list("name", flat=True))
     assert names == ["Tiếp nhận", "Phê duyệt", "Ngoài quy trình đã định"]
     assert dossier.steps.last().due_at == dossier.due_at

@@ -62,7 +62,9 @@ def _done_level_4_dossier() -> Dossier:
     dossier_save_delivery(dossier=dossier, delivery="online")
     dossier = dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
     dossier = dossier_receive(dossier=dossier, by=clerk).dossier
-    dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=unit, to_user=clerk).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=clerk, to_agency=unit, to_user=clerk, reason="Bộ phận một cửa tự xử lý"
+    ).dossier
     result = SimpleUploadedFile("xac-nhan.pdf", _result_pdf(), content_type="application/pdf")
     return dossier_complete(dossier=dossier, by=clerk, results=[result]).dossier
 

@@ -8,11 +8,10 @@ import pytest
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Agency, User
 from procedures.selectors import procedure_get_current
-from tests.dossiers.conftest import submit_online
+from tests.dossiers.conftest import real_pdf, submit_online
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -39,10 +38,12 @@ def _open(page, action):
     return button.locator("xpath=ancestor::form")
 
 
-def _hand_to(page, label):
+def _hand_on(page, expected):
+    """Hand the dossier on with the choice the page offers first (the route's next step)."""
     form = _open(page, "hand_over")
-    form.get_by_label("Chuyển cho").select_option(label=label)
+    assert expected in form.get_by_label("Chuyển cho").locator("option:checked").inner_text()
     form.locator("button[type=submit]").click()
+    assert "Đã thực hiện: Chuyển xử lý" in page.content()
 
 
 def test_a_joint_dossier_goes_commune_desk_district_department_leader_and_back(live_server, desk):
@@ -63,35 +64,43 @@ def test_a_joint_dossier_goes_commune_desk_district_department_leader_and_back(l
     page = desk
 
     _login(page, live_server, "motcua.bensung@demo.vn")
-    page.get_by_role("link", name="Hồ sơ cần xử lý").click()
-    page.get_by_role("link", name=dossier.code).click()
+    page.get_by_role("link", name=dossier.code).click()  # the clerk lands on the queue
     _open(page, "receive").locator("button[type=submit]").click()
     assert "Đã thực hiện: Tiếp nhận" in page.content()
-    _hand_to(page, "Phòng Lao động - Thương binh và Xã hội huyện Như Thanh — Vũ Thị Lan (Chuyên viên thụ lý)")
-
+    # The route: the commune's officer reviews and posts the list, the chairman proposes, the district
+    # department appraises, the district chairman decides; each hand-over is the choice offered first.
+    _hand_on(page, "Lê Văn Cường (Chuyên viên thụ lý)")
+    _login(page, live_server, "tuphap.bensung@demo.vn")
+    page.goto(live_server.url + dossier.get_absolute_url())
+    _hand_on(page, "Lê Văn Cường (Chuyên viên thụ lý)")  # the public posting is his step too
+    _hand_on(page, "Nguyễn Đức Thịnh (Lãnh đạo)")
+    _login(page, live_server, "chutich.bensung@demo.vn")
+    page.goto(live_server.url + dossier.get_absolute_url())
+    _hand_on(page, "Vũ Thị Lan (Chuyên viên thụ lý)")
     _login(page, live_server, "chuyenvien.ldtbxh@demo.vn")
     page.goto(live_server.url + "/mot-cua/ho-so/?mine=on")
     page.get_by_role("link", name=dossier.code).click()
-    _hand_to(page, "UBND huyện Như Thanh — Hoàng Văn Dũng (Lãnh đạo)")
+    _hand_on(page, "Hoàng Văn Dũng (Lãnh đạo)")
 
+    # The district chairman decides: only the commune desk's return is left, so recording the result
+    # is what the page offers.
     _login(page, live_server, "lanhdao.huyen@demo.vn")
-    page.goto(live_server.url + "/mot-cua/ho-so/?mine=on")
-    page.get_by_role("link", name=dossier.code).click()
-    _hand_to(page, "UBND thị trấn Bến Sung — Trần Thị Bình (Cán bộ một cửa)")
+    page.goto(live_server.url + dossier.get_absolute_url())
+    assert page.get_by_test_id("action-complete").get_attribute("open") is not None
+    form = _open(page, "complete")
+    form.locator("input[type=file]").set_input_files(
+        {"name": "quyet-dinh.pdf", "mimeType": "application/pdf", "buffer": real_pdf("QUYET DINH")}
+    )
+    form.locator("button[type=submit]").click()
 
     _login(page, live_server, "motcua.bensung@demo.vn")
     page.goto(live_server.url + dossier.get_absolute_url())
-    form = _open(page, "complete")
-    form.locator("input[type=file]").set_input_files(
-        {"name": "quyet-dinh.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    form.locator("button[type=submit]").click()
     form = _open(page, "return_result")
-    form.get_by_label("Nhận tại Bộ phận Một cửa").check()
+    assert form.get_by_label("Đã trả tại Bộ phận Một cửa").is_checked()  # what the applicant chose
     form.locator("button[type=submit]").click()
     assert "Đã trả kết quả" in page.content()
     rows = page.locator("section[aria-labelledby=route-title] tbody tr")
-    assert rows.count() == 4
+    assert rows.count() == 6 and "Ngoài quy trình" not in page.content()
     with page.expect_download() as download:
         page.get_by_test_id("control-sheet").click()
     assert download.value.suggested_filename.startswith("phieu-kiem-soat-")

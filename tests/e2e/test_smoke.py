@@ -37,4 +37,5 @@ def test_a_visitor_reads_the_home_page_on_a_phone_switches_language_and_a_clerk_
     page.get_by_role("button", name="Log in").click()
 
     assert page.get_by_test_id("current-user").inner_text() == "Nguyễn Văn An"
-    assert page.get_by_role("heading", level=1).inner_text() == "Public services, online, in one place"
+    # A desk clerk lands on the work queue, in the language they chose.
+    assert page.get_by_role("heading", level=1).inner_text() == "Work queue"

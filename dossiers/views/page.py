@@ -1,0 +1,60 @@
+"""The dossier's page, shared by the page itself and the staff actions posted from it (an action whose
+form is refused shows the page again with the form open, as the person filled it, and its errors)."""
+
+from django.shortcuts import render
+
+from accounts.permissions import is_staff_member
+
+from ..actions import actions_for, form_for
+from ..constants import OPEN_STATUSES
+from ..models import Payment, Rating
+from ..payments.services import payment_due
+from ..permissions import can_download_receipt
+from ..selectors import (
+    dossier_answers,
+    dossier_applicant_card,
+    dossier_current_since,
+    dossier_timeliness,
+    result_available,
+    step_timeliness,
+)
+
+
+def staff_context(*, user, dossier, bound=None) -> dict:
+    """The actions open to ``user`` on ``dossier`` with their forms, the one the route expects next
+    first and open (or ``bound``, an (action, form) the person just sent and must correct)."""
+    actions = actions_for(user=user, dossier=dossier)
+    chosen = bound[0].name if bound else None
+    pairs = [(action, bound[1] if action.name == chosen else form_for(action, dossier)) for action in actions]
+    opened = chosen or (actions[0].name if actions else None)
+    return {"staff_actions": pairs, "open_action": opened}
+
+
+def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
+    user = request.user
+    staff = is_staff_member(user=user)
+    context = {
+        "dossier": dossier,
+        "is_staff_member": staff,
+        "timeliness": dossier_timeliness(dossier=dossier),
+        "open_statuses": OPEN_STATUSES,
+        "current_since": dossier_current_since(dossier=dossier),
+        "form_fields": dossier_answers(dossier=dossier),
+        "receipt_available": can_download_receipt(user=user, dossier=dossier),
+        "payment_due": payment_due(dossier) if dossier.applicant_id == user.pk else 0,
+        "paid_payments": dossier.payments.filter(status=Payment.Status.PAID),
+        "is_applicant": dossier.applicant_id == user.pk,
+        "result_available": result_available(dossier),
+        "dossier_rating": Rating.objects.filter(dossier=dossier).first(),
+        "rating_levels": Rating.Level.choices,
+    }
+    # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
+    # resubmission after a supplement request.
+    context |= staff_context(user=user, dossier=dossier, bound=bound)
+    if staff:
+        context["applicant_card"] = dossier_applicant_card(dossier=dossier)
+        context["steps"] = [
+            (step, step_timeliness(step=step))
+            for step in dossier.steps.select_related("agency", "assignee", "handed_by")
+        ]
+    return render(request, "dossiers/detail.html", context, status=status)
