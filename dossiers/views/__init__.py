@@ -17,6 +17,7 @@ from .citizen import (
 from .desk import DeskCitizenView, DeskIntakeView
 from .payments import FeeReceiptView, GatewaySimulatorView, PaymentStartView, VnpayIpnView, VnpayReturnView
 from .ratings import DeskRateView, RateView
+from .register import RegisterView
 from .staff import ControlSheetView, DossierActionView, QueueView, UndeliveredNotificationsView
 from .verify import VerifyStartView, VerifyView
 
@@ -43,6 +44,7 @@ __all__ = [
     "QueueView",
     "RateView",
     "ReceiptView",
+    "RegisterView",
     "ReviewStepView",
     "SlipView",
     "UndeliveredNotificationsView",
