@@ -367,7 +367,7 @@ def expected_state(data) -> dict:
     if data.get("expected_status") in Status.values:
         state["expected_status"] = data["expected_status"]
     version = str(data.get("expected_version", "")).strip()
-    if not version.isdigit():
+    if not (version.isascii() and version.isdecimal() and len(version) <= 12):
         raise StateMissing(
             {
                 "expected_version": _(

@@ -14,6 +14,7 @@ import random
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -225,21 +226,29 @@ def _one(*, rng, unit, version, answers, clerk, staff, units, leader, citizen, r
         with clock(moment):
             dossier = dossier_receive(dossier=dossier, by=clerk).dossier
     due = dossier.due_at
-    span = due - dossier.received_at
     roll = rng.random()
     late = roll > 0.9
-    finish = (
-        due + timedelta(days=rng.choice([1, 2, 4])) if late else dossier.received_at + span * rng.uniform(0.3, 0.98)
-    )
+    # Everything happens in office hours: the result within its time (or some days late), and each
+    # hand-over at an even share of the working time up to it.
+    calendar = WorkingCalendar.current()
+    if late:
+        finish = calendar.next_working_start(due + timedelta(days=rng.choice([1, 2, 4])))
+    else:
+        days = Decimal(str(round(float(version.processing_days) * rng.uniform(0.3, 0.98), 2)))
+        finish = min(calendar.add_working_days(dossier.received_at, days), due)
+    finish = max(finish, calendar.add_working_days(dossier.received_at, Decimal("0.1")))
+    working_days = calendar.working_hours_between(dossier.received_at, finish) / 8
     # Along the procedure's route: each step's unit and a person holding its role there, the hand-overs
     # spread over the first part of the time, the last holder recording the result.
     holder = clerk
-    for hops, step in enumerate(route_ahead(dossier=dossier), start=1):
+    ahead = route_ahead(dossier=dossier)
+    for hops, step in enumerate(ahead, start=1):
         unit_id = step_unit_id(step, dossier)
         if unit_id not in units:
             units[unit_id] = Agency.objects.get(pk=unit_id)
         to_user = _staff(units[unit_id], step.role, staff)
-        moment = dossier.received_at + min(span * 0.12 * hops, (finish - dossier.received_at) * 0.9 * hops / (hops + 1))
+        share = (working_days * Decimal("0.9") * hops / (len(ahead) + 1)).quantize(Decimal("0.01"))
+        moment = calendar.add_working_days(dossier.received_at, share)
         if moment > until:
             return "in progress"
         with clock(moment):
@@ -247,10 +256,12 @@ def _one(*, rng, unit, version, answers, clerk, staff, units, leader, citizen, r
         holder = to_user
         if hops == 1 and roll < 0.06:  # a few are withdrawn or stopped once processing started
             if roll < 0.04:
-                return _close(dossier_withdraw, dossier, citizen, dossier.received_at + span * 0.2, until, "withdrawn")
-            return _close(dossier_stop, dossier, leader, dossier.received_at + span * 0.5, until, "stopped")
-    if late and due - timedelta(hours=2) <= until:
-        with clock(due - timedelta(hours=2)):
+                when = calendar.add_working_days(moment, Decimal("0.25"))
+                return _close(dossier_withdraw, dossier, citizen, when, until, "withdrawn")
+            return _close(dossier_stop, dossier, leader, calendar.add_working_days(moment, 1), until, "stopped")
+    apology = calendar.next_working_start(due - timedelta(hours=2))
+    if late and apology <= until:
+        with clock(apology):
             dossier = dossier_apologise(
                 dossier=dossier,
                 by=clerk,
@@ -261,7 +272,7 @@ def _one(*, rng, unit, version, answers, clerk, staff, units, leader, citizen, r
         return "in progress"
     with clock(finish):
         dossier = dossier_complete(dossier=dossier, by=holder, results=[_scan("ket-qua.png")]).dossier
-    handed = finish + timedelta(days=rng.choice([0, 1, 2]), hours=1)
+    handed = calendar.add_working_days(finish, Decimal(rng.choice(["0.1", "1", "2"])))
     if handed > until:
         return "late" if late else "done"
     with clock(handed):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.utils import timezone
@@ -9,6 +9,29 @@ from procedures.models import ProcedureVersion
 
 from .constants import DELIVERY_FOR_STAFF, ResultDelivery, Status
 from .uploads import allowed_types_label
+
+DAY_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # what a person types, and what links and the API send
+
+
+class DayInput(forms.DateInput):
+    """A day typed day first (dd/mm/yyyy), whatever the browser's own language: a text box, not the
+    browser's date picker (which shows mm/dd/yyyy on a browser set to English). A day sent as
+    yyyy-mm-dd is shown day first; anything else exactly as it was typed, to be corrected."""
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs, format="%d/%m/%Y")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for pattern in DAY_FORMATS:
+                try:
+                    day = datetime.strptime(value.strip(), pattern).date()
+                except ValueError:
+                    continue
+                return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"  # %Y would drop a year's zeros
+            return value
+        return super().format_value(value)
 
 
 class StartForm(forms.Form):
@@ -129,10 +152,7 @@ class DeskCitizenForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[validate_citizen_id])
     date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Date of birth"), required=False, input_formats=DAY_FORMATS, widget=DayInput()
     )
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False, validators=[validate_phone])
     email = forms.EmailField(label=_("Email"), required=False)

@@ -268,7 +268,8 @@ def _notes(dossier: Dossier, events: list[DossierEvent], slips: list[Slip]) -> l
             notes.append(_resubmission(day, slip_of.get(event.pk)))
         if event.kind == EventKind.APOLOGY:
             slip = slip_of.get(event.pk)
-            new = _moment((slip.data or {}).get("new_appointment_at")) if slip else None
+            data = (slip.data or {}) if slip else {}
+            new = _moment(data.get("new_appointment_at") or data.get("new_appointment"))  # older slips: the latter
             if new:
                 notes.append(pgettext("dossier register", "Apology, new appointment %(day)s") % {"day": f"{new:{DAY}}"})
             else:

@@ -234,7 +234,7 @@ def dossier_queue(
         dossiers = running.filter(due_at__lt=now)
     elif due == "soon":
         dossiers = running.filter(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
-    query = (query or "").strip()
+    query = (query or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a string
     if query:
         dossiers = dossiers.filter(_search_filter(query))
     return dossiers.select_related(
@@ -244,17 +244,16 @@ def dossier_queue(
 
 def _search_filter(query: str) -> models.Q:
     """A dossier code (or part of it), or the applicant's name with or without diacritics, citizen ID or
-    phone number (any spelling: 0912 345 678, +84912345678)."""
+    phone number (any spelling: 0912 345 678, 0912-345-678, +84912345678, 84912345678)."""
+    from accounts.validators import normalize_phone
     from procedures.search import fold
 
     condition = models.Q(code__icontains=query)
     folded = fold(query)
-    if folded:
-        condition |= models.Q(applicant_search__contains=f" {folded}" if not folded[0].isdigit() else folded)
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").replace(".", "").lstrip("+")):
-        if query.lstrip().startswith("+84"):
-            digits = "0" + digits[2:]
+    if folded and not folded[0].isdigit():
+        condition |= models.Q(applicant_search__contains=f" {folded}")  # words matched from their start
+    digits = normalize_phone(query)
+    if len(digits) >= 4 and digits.isdecimal() and digits.isascii():
         condition |= models.Q(applicant_search__contains=digits)
     return condition
 

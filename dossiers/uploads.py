@@ -31,11 +31,11 @@ def allowed_types_label() -> str:
     return ", ".join(TYPE_NAMES.get(t, t) for t in settings.DOSSIER_UPLOAD_TYPES)
 
 
-def check_upload(upload: UploadedFile, *, already_stored: int = 0) -> CheckedFile:
+def check_upload(upload: UploadedFile, *, already_stored: int = 0, limits: bool = True) -> CheckedFile:
     """Raise ``ValidationError`` (naming the file and why) unless ``upload`` may join a dossier that
-    already holds ``already_stored`` bytes."""
+    already holds ``already_stored`` bytes (sizes are not checked when ``limits`` is False)."""
     name = upload.name
-    if upload.size > settings.DOSSIER_MAX_FILE_BYTES:
+    if limits and upload.size > settings.DOSSIER_MAX_FILE_BYTES:
         raise ValidationError(
             _("“%(name)s” is %(size)s; a file may be at most %(limit)s.")
             % {
@@ -45,7 +45,7 @@ def check_upload(upload: UploadedFile, *, already_stored: int = 0) -> CheckedFil
             },
             code="file_too_large",
         )
-    if already_stored + upload.size > settings.DOSSIER_MAX_TOTAL_BYTES:
+    if limits and already_stored + upload.size > settings.DOSSIER_MAX_TOTAL_BYTES:
         raise ValidationError(
             _("With “%(name)s” the dossier would hold more than %(limit)s of files.")
             % {"name": name, "limit": filesizeformat(settings.DOSSIER_MAX_TOTAL_BYTES)},

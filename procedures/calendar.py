@@ -104,6 +104,11 @@ class WorkingCalendar:
             moment = datetime.combine(day, time.min, tzinfo=self.tz)
         raise ValueError("no working day within 400 days")
 
+    def end_of_working_day(self, moment: datetime) -> datetime:
+        """The end of office hours on the working day of ``moment`` (after hours: of the next one)."""
+        start = self.next_working_start(moment)
+        return self.sessions(start.date())[-1][1]
+
     def add_working_days(self, start: datetime, days: Decimal | float | int) -> datetime:
         """The moment ``days`` working days (8 office hours each; halves allowed) after ``start``."""
         remaining = timedelta(hours=float(Decimal(str(days)) * HOURS_PER_DAY))

@@ -53,7 +53,7 @@ class QueueApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = {key: value.replace("\x00", "") for key, value in self.request.query_params.items()}
         status_filter = params.get("status") if params.get("status") in Status.values else None
         return dossier_queue(
             user=self.request.user,

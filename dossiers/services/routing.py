@@ -48,16 +48,29 @@ def _holds_role(user: User, agency_id: int, role: str) -> bool:
 
 def next_route_step(*, dossier: Dossier, agency: Agency | None = None, assignee: User | None = None):
     """The planned step a hand-off to ``agency`` (and ``assignee``) fulfils next, or None. Without an
-    agency: simply the next planned step (what the page proposes first)."""
-    for route_step in _remaining(dossier):
-        if agency is None:
-            return route_step
+    agency: simply the next planned step (what the page proposes first). A hand-off may skip ahead to a
+    later step of the work, never onto the desk's return of the result while work steps remain (a
+    detour to the desk is not the return)."""
+    remaining = _remaining(dossier)
+    if agency is None:
+        return remaining[0] if remaining else None
+    for route_step in _without_return(remaining, dossier) or remaining:
         if _step_unit(route_step, dossier) != agency.pk:
             continue
         if assignee is not None and not _holds_role(assignee, agency.pk, route_step.role):
             continue
         return route_step
     return None
+
+
+def _without_return(steps: list, dossier: Dossier) -> list:
+    """``steps`` without their trailing clerk steps at the receiving unit (the return of the result)."""
+    from accounts.constants import Role
+
+    steps = list(steps)
+    while steps and steps[-1].role == Role.CLERK and _step_unit(steps[-1], dossier) == dossier.agency_id:
+        steps.pop()
+    return steps
 
 
 def step_unit_id(route_step, dossier: Dossier) -> int:
@@ -68,12 +81,7 @@ def step_unit_id(route_step, dossier: Dossier) -> int:
 def route_ahead(*, dossier: Dossier) -> list:
     """The planned steps still to come before the desk gives the result back: what is left of the route
     without its trailing clerk steps at the receiving unit (the return)."""
-    from accounts.constants import Role
-
-    ahead = _remaining(dossier)
-    while ahead and ahead[-1].role == Role.CLERK and _step_unit(ahead[-1], dossier) == dossier.agency_id:
-        ahead.pop()
-    return ahead
+    return _without_return(_remaining(dossier), dossier)
 
 
 def only_return_left(*, dossier: Dossier) -> bool:
@@ -94,6 +102,13 @@ def fits_route(*, dossier: Dossier, agency: Agency, assignee: User | None) -> bo
     return assignee is None or _holds_role(assignee, agency.pk, upcoming.role)
 
 
+def step_due(*, start: datetime, share) -> datetime:
+    """When a step with ``share`` working days, begun at ``start``, is due: a step with no share of its
+    own (0 days: done on the spot, such as the reception) is due by the end of that working day."""
+    calendar = WorkingCalendar.current()
+    return calendar.add_working_days(start, share) if share > 0 else calendar.end_of_working_day(start)
+
+
 def open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: User, start: datetime) -> DossierStep:
     """Close the current step and open the one that the hand-off to ``agency`` starts (its share of the
     time counts from ``start``)."""
@@ -103,10 +118,7 @@ def open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: Us
         current.save(update_fields=["finished_at"])
     order = (dossier.steps.aggregate(last=Max("order"))["last"] or 0) + 1
     route_step = next_route_step(dossier=dossier, agency=agency, assignee=assignee)
-    if route_step is not None:
-        due = WorkingCalendar.current().add_working_days(start, route_step.days)
-    else:
-        due = dossier.due_at or start
+    due = step_due(start=start, share=route_step.days) if route_step is not None else dossier.due_at or start
     return DossierStep.objects.create(
         dossier=dossier,
         order=order,

@@ -144,18 +144,22 @@ def attachment_add(
     return _attach(dossier=dossier, required_document=required_document, upload=upload, by=by, replace=replace)
 
 
-def _attach(*, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool):
+def _attach(
+    *, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool, limits=True
+):
+    """Store ``upload`` on ``dossier``, checked (its type always; its size and the dossier's count and
+    total unless ``limits`` is False: a result the unit signed, whose upload was checked already)."""
     if required_document is not None and required_document.version_id != dossier.procedure_version_id:
         raise ValidationError(_("This document is not part of this procedure."))
     previous = list(dossier.attachments.filter(required_document=required_document)) if replace else []
     stored = (dossier.attachments.exclude(pk__in=[a.pk for a in previous]).aggregate(total=Sum("size"))["total"]) or 0
     count = dossier.attachments.count() - len(previous)
-    if count >= settings.DOSSIER_MAX_FILES:
+    if limits and count >= settings.DOSSIER_MAX_FILES:
         raise ValidationError(
             _("A dossier may hold at most %(count)s files.") % {"count": settings.DOSSIER_MAX_FILES},
             code="too_many_files",
         )
-    checked = check_upload(upload, already_stored=stored)
+    checked = check_upload(upload, already_stored=stored, limits=limits)
     attachment = Attachment(
         dossier=dossier,
         required_document=required_document,

@@ -27,7 +27,7 @@ from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
 from .results import result_issue, result_prepare
-from .routing import fits_route, next_route_step, step_unit_id
+from .routing import fits_route, next_route_step, step_due, step_unit_id
 from .routing import open_step as _open_step
 from .slips import slip_issue
 from .submission import _attach
@@ -249,7 +249,7 @@ def dossier_resubmit(
         step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
         if step is not None:
             share = step.route_step.days if step.route_step else None
-            step.due_at = calendar.add_working_days(now, share) if share is not None else dossier.due_at
+            step.due_at = step_due(start=now, share=share) if share is not None else dossier.due_at
             step.save(update_fields=["due_at"])
     else:
         dossier.submitted_at = now
@@ -526,9 +526,19 @@ def dossier_complete(
         raise ValidationError({"paper_reason": _("Give the reason the result is issued on paper.")})
     if not results and not on_paper:
         raise ValidationError({"results": _("Attach the result document.")})
-    issuer = dossier.current_agency or dossier.agency
-    # Checked and signed before the row is locked: a refused result changes nothing, and the signature
-    # (a fraction of a second) does not hold the dossier's lock.
+    # The person and the dossier's status are checked first (again under the lock below), so nobody makes
+    # the unit sign a file for nothing; then the result is checked and signed before the row is locked: a
+    # refused result changes nothing, and the signature (a fraction of a second) holds no lock.
+    seen = Dossier.objects.select_related("agency", "current_agency").get(pk=dossier.pk)
+    if Status.DONE not in TRANSITIONS[seen.status]:
+        raise TransitionNotAllowed(
+            _("A dossier that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": seen.get_status_display(), "to": Status.DONE.label},
+            code="transition",
+        )
+    if not permissions.can_complete(user=by, dossier=seen):
+        raise PermissionDenied(_("Your role does not allow this action on this dossier."))
+    issuer = seen.current_agency or seen.agency
     prepared = [result_prepare(upload=upload, dossier=dossier, agency=issuer, on_paper=on_paper) for upload in results]
     if on_paper:
         with translation.override(settings.LANGUAGE_CODE):
@@ -545,7 +555,10 @@ def dossier_complete(
     )
     issuer = dossier.current_agency or dossier.agency
     for result in prepared:
-        attachment = _attach(dossier=dossier, required_document=None, upload=result.as_file(), by=by, replace=False)
+        # Its size was checked as uploaded; the signature adds a few kilobytes of the unit's own.
+        attachment = _attach(
+            dossier=dossier, required_document=None, upload=result.as_file(), by=by, replace=False, limits=False
+        )
         result_issue(attachment=attachment, prepared=result, agency=issuer)
     now = timezone.now()
     dossier.finished_at = now

@@ -17,6 +17,7 @@ from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
+from accounts.permissions import is_staff_member
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -350,8 +351,8 @@ class SlipView(LoginRequiredMixin, View):
     def get(self, request, reference, pk):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         slip = dossier.slips.filter(pk=pk).select_related("issued_by", "dossier__agency__parent").first()
-        if slip is None:
-            raise Http404
+        if slip is None or (slip.kind == SlipKind.CONTROL_SHEET and not is_staff_member(user=request.user)):
+            raise Http404  # the control sheet is the offices' own record
         response = HttpResponse(slip_pdf(slip), content_type="application/pdf")
         name = SLIP_FILE_NAMES.get(slip.kind, slip.kind)
         response["Content-Disposition"] = f'attachment; filename="{name}-{dossier.code}-{slip.pk}.pdf"'

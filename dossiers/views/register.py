@@ -1,6 +1,6 @@
 """The dossier register of a desk (sổ theo dõi hồ sơ): the page, and the same choice as XLSX or PDF."""
 
-from datetime import date, datetime
+from datetime import date
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -13,35 +13,15 @@ from django.views import View
 
 from accounts.models import Agency
 
+from ..forms import DAY_FORMATS, DayInput
 from ..register import COLUMN_NUMBERS, MAX_DAYS, register_desks, register_pdf, register_sheet, register_xlsx
 from .staff import StaffRequiredMixin
 
-DAY_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # what a date input sends, and what a person types
 MIN_YEAR, MAX_YEAR = 2015, 2100
 FILES = {
     "xlsx": (register_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "pdf": (register_pdf, "application/pdf"),
 }
-
-
-class DayInput(forms.DateInput):
-    """A date input that shows a day typed as dd/mm/yyyy the way the browser's picker reads it, and
-    anything else exactly as it was typed."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-    def format_value(self, value):
-        if isinstance(value, str):
-            for pattern in DAY_FORMATS:
-                try:
-                    return datetime.strptime(value.strip(), pattern).date().isoformat()
-                except ValueError:
-                    continue
-            return value
-        return super().format_value(value)
 
 
 class RegisterForm(forms.Form):

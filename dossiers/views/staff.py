@@ -72,7 +72,9 @@ class DossierActionView(LoginRequiredMixin, View):
             outcome = chosen.run(dossier, request.user, form.cleaned_data if form else {}, expected_state(request.POST))
         except PermissionDenied as error:
             messages.error(request, str(error) or _("Your role does not allow this action on this dossier."))
-        except (DossierChanged, StateMissing) as error:
+        except StateMissing:  # a page from before versions, or a crafted form
+            messages.error(request, _("This page is out of date: reload the dossier and try again."))
+        except DossierChanged as error:
             for message in error.messages:
                 messages.error(request, message)
         except ValidationError as error:

@@ -271,7 +271,20 @@ def test_the_page_refuses_an_action_without_the_version_and_changes_nothing(clie
     response = client.post(
         reverse("dossiers:action", args=[dossier.reference, "hand_over"]), {"hand_over-target": target}, follow=True
     )
-    assert "phiên bản hồ sơ" in response.content.decode()
+    assert "Trang này đã cũ: hãy tải lại hồ sơ rồi thao tác lại." in response.content.decode()
+    assert DossierStep.objects.filter(dossier=dossier).count() == 1
+    for junk in ("²", "9" * 5000, "-1", "1.0"):  # never a 500, never an action
+        response = client.post(
+            reverse("dossiers:action", args=[dossier.reference, "hand_over"]),
+            {"hand_over-target": target, "expected_version": junk},
+        )
+        assert response.status_code == 302, junk
+        api = client.post(
+            reverse("api:dossier-action", args=[dossier.reference, "hand_over"]),
+            {"target": target, "expected_version": junk},
+            content_type="application/json",
+        )
+        assert api.status_code == 400, junk
     assert DossierStep.objects.filter(dossier=dossier).count() == 1
 
 
@@ -304,3 +317,74 @@ def test_eight_identical_hand_overs_through_the_api_write_one_event_and_one_step
     assert sorted(answers) == [200] + [409] * 7
     assert dossier.events.filter(to_status=Status.PROCESSING).count() == 1
     assert dossier.steps.count() == 2  # the reception and the one hand-over
+
+
+def test_a_step_with_no_share_of_its_own_is_due_by_the_end_of_its_working_day(citizen, desk):
+    from datetime import datetime
+    from decimal import Decimal
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from dossiers.constants import Timeliness
+    from dossiers.selectors import step_timeliness
+    from procedures.constants import StepRole
+    from procedures.services import StepData
+
+    version = published_procedure(
+        agencies=[desk["commune"]],
+        processing_days=Decimal("1"),
+        steps=[
+            StepData(name="Tiếp nhận", role=StepRole.CLERK, days=Decimal("0")),
+            StepData(name="Xử lý", role=StepRole.SPECIALIST, days=Decimal("1")),
+        ],
+    )
+    tuesday = datetime(2026, 3, 3, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with mock.patch.object(timezone, "now", return_value=tuesday):
+        dossier = submit_online(citizen=citizen, version=version, agency=desk["commune"], when=tuesday)
+        dossier = dossier_receive(dossier=dossier, by=desk["clerk"]).dossier
+    with mock.patch.object(timezone, "now", return_value=tuesday.replace(hour=15)):
+        dossier_hand_over(dossier=dossier, by=desk["clerk"], to_agency=desk["commune"], to_user=desk["specialist"])
+    reception = dossier.steps.get(order=1)
+    assert timezone.localtime(reception.due_at) == tuesday.replace(hour=17, minute=30)
+    assert step_timeliness(step=reception) == Timeliness.ON_TIME  # handed on the same day: not late
+
+
+def test_a_detour_to_the_desk_with_a_reason_does_not_use_up_the_route(citizen, network, allowance):
+    from dossiers.actions import expected_action
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["commune"], reason="Chờ bản gốc"
+    ).dossier
+    # Not the route's "Trả kết quả": a detour, and the department's appraisal is still what comes next.
+    assert list(dossier.steps.values_list("name", flat=True)) == ["Tiếp nhận", "Ngoài quy trình đã định"]
+    assert expected_action(dossier=dossier) == "hand_over"
+    dossier = dossier_hand_over(
+        dossier=dossier, by=network["clerk"], to_agency=network["department"], to_user=network["specialist"]
+    ).dossier
+    assert dossier.steps.order_by("-order").first().name == "Thẩm định"
+
+
+def test_the_queue_api_takes_junk_searches_without_failing(client, citizen, desk):
+    ours = submit_online(citizen=citizen, version=desk["version"], agency=desk["commune"])
+    client.force_login(desk["clerk"])
+    for query in ["%00", "\x00", "a\x00b", "'; DROP TABLE", "²³", "٣٤٥٦"]:
+        response = client.get(reverse("api:staff-queue"), {"q": query, "procedure": query})
+        assert response.status_code == 200, query
+    for query in ["84912345678", "0912-345-678", "(0912) 345.678"]:
+        page = client.get(reverse("dossiers:queue"), {"q": query}).content.decode()
+        assert ours.code in page, query
+
+
+def test_the_applicant_does_not_get_the_offices_control_sheet(client, citizen, desk):
+    dossier = _received(citizen, desk)
+    client.force_login(desk["clerk"])
+    slip_url = client.post(reverse("dossiers:control_sheet", args=[dossier.reference]))["Location"]
+    assert client.get(slip_url).status_code == 200
+    client.force_login(citizen)
+    assert client.get(slip_url).status_code == 404
+    page = _page(client, dossier)
+    assert 'data-testid="slip-receipt"' in page and 'data-testid="slip-control_sheet"' not in page

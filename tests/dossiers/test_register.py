@@ -287,12 +287,12 @@ def test_a_dossier_completed_before_reception_is_listed_at_its_reception_with_th
 @pytest.mark.parametrize(
     ("params", "message", "typed"),
     [
-        ({"first_day": "30/06/2025", "last_day": "01/06/2025"}, "“Đến ngày” đang ở trước “Từ ngày”", "2025-06-30"),
-        ({"first_day": "01/01/2024", "last_day": "01/01/2025"}, "tối đa 366 ngày", "2024-01-01"),
+        ({"first_day": "30/06/2025", "last_day": "01/06/2025"}, "“Đến ngày” đang ở trước “Từ ngày”", "30/06/2025"),
+        ({"first_day": "01/01/2024", "last_day": "01/01/2025"}, "tối đa 366 ngày", "01/01/2024"),
         ({"first_day": "31/02/2025", "last_day": "30/06/2025"}, "Hãy nhập ngày theo dạng dd/mm/yyyy.", "31/02/2025"),
         ({"first_day": "hôm qua", "last_day": "30/06/2025"}, "Hãy nhập ngày theo dạng dd/mm/yyyy.", "hôm qua"),
-        ({"first_day": "01/01/0001", "last_day": "02/01/0001"}, "từ năm 2015 đến năm 2100", "0001-01-01"),
-        ({"first_day": "", "last_day": "30/06/2025"}, "Trường này là bắt buộc", "2025-06-30"),
+        ({"first_day": "01/01/0001", "last_day": "02/01/0001"}, "từ năm 2015 đến năm 2100", "01/01/0001"),
+        ({"first_day": "", "last_day": "30/06/2025"}, "Trường này là bắt buộc", "30/06/2025"),
     ],
 )
 def test_bad_days_are_a_clear_error_on_the_form_with_what_was_typed(client, network, params, message, typed):
@@ -354,7 +354,7 @@ def test_without_a_choice_the_register_is_the_current_month_up_to_today(client, 
         response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'value="2025-06-01"' in page and 'value="2025-06-17"' in page
+    assert 'value="01/06/2025"' in page and 'value="17/06/2025"' in page  # day first, whatever the browser
     assert "first_day=2025-06-01&amp;last_day=2025-06-17" in page  # the files of the same choice
 
 

@@ -133,3 +133,29 @@ def test_a_signed_result_is_an_electronic_original_on_the_verification_page(clie
     assert result.signed_at and result.sha256 != "" and real_pdf() != result.file.read()
     page = client.get(reverse("dossiers:verify", args=[result.verification_code])).content.decode()
     assert "Văn bản điện tử (PDF) được cơ quan ban hành ký số" in page and 'type="file"' in page
+
+
+def test_nobody_makes_the_unit_sign_for_nothing(client, settings, citizen, network, allowance, pki, monkeypatch):
+    import dossiers.services.results as results
+
+    dossier = _processing(citizen, network, allowance)
+    signed = []
+    monkeypatch.setattr(results, "sign_pdf", lambda data, **kw: signed.append(1) or data)
+    client.force_login(citizen)  # the applicant may see the dossier, not record its result
+    response = client.post(
+        reverse("api:dossier-action", args=[dossier.reference, "complete"]),
+        {"expected_version": dossier.version, "result": real_pdf_upload()},
+    )
+    assert response.status_code == 403 and signed == []
+
+
+def test_the_signatures_few_kilobytes_do_not_push_a_result_over_the_size_limit(
+    client, settings, citizen, network, allowance, pki
+):
+    dossier = _processing(citizen, network, allowance)
+    settings.DOSSIER_MAX_FILE_BYTES = len(real_pdf()) + 10  # the upload fits; the signed file will not
+    client.force_login(network["specialist"])
+    response = _complete(client, dossier, dossier.version, result=real_pdf_upload())
+    assert response.status_code == 302
+    result = Attachment.objects.get(dossier=dossier, is_result=True)
+    assert result.signed_at and result.size > settings.DOSSIER_MAX_FILE_BYTES

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from dossiers.constants import SlipKind
-from dossiers.models import Slip
+from dossiers.models import Dossier, Slip
 from dossiers.services import (
     dossier_hand_over,
     dossier_receive,
@@ -63,10 +63,12 @@ def test_the_receipt_reprints_as_issued_after_a_supplement_which_gets_a_receipt_
     # The unit is renamed and the applicant's phone corrected since: the first receipt does not move.
     network["commune"].name = "UBND xã Xuân Du mới"
     network["commune"].save()
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_data={**dossier.applicant_data, "phone": "0977111222"})
     client.force_login(network["clerk"])
     text = _slip_text(client, first)
     assert f"ngày {first_due:%d/%m/%Y}" in text and f"ngày {new_due:%d/%m/%Y}" not in text
     assert "UBND XÃ XUÂN DU " in text + " " and "mới" not in text
+    assert "0912345678" in text and "0977111222" not in text
     assert "Mẫu số 01" in text and "Thông tư số 03/2025/TT-VPCP" in text
     second = dossier.slips.filter(kind=SlipKind.RECEIPT).exclude(pk=first.pk).get()
     text = _slip_text(client, second)

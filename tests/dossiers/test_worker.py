@@ -250,7 +250,8 @@ def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_pe
     client.force_login(clerk)
     started = time.monotonic()
     response = client.post(
-        reverse("dossiers:action", args=[dossier.reference, "receive"]), {"expected_status": "submitted"}
+        reverse("dossiers:action", args=[dossier.reference, "receive"]),
+        {"expected_status": "submitted", "expected_version": dossier.version},
     )
     elapsed = time.monotonic() - started
     assert response.status_code == 302, response.content[:500]

@@ -13,7 +13,6 @@ from tests.dossiers.conftest import real_pdf, submit_online
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def desk(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
