@@ -13,13 +13,19 @@ from django.utils import timezone, translation
 from accounts.models import User
 from procedures.constants import CopyType
 
-from ..constants import DELIVERY_FOR_STAFF, Channel, SlipKind
+from ..constants import Channel, ResultDelivery, SlipKind
 from ..links import lookup_url
 from ..models import Dossier, DossierEvent, Slip
 from ..official_forms import official_form
 from ..selectors import step_timeliness
 
 SNAPSHOT_VERSION = 2
+# Item 6 of the receipt, "Đăng ký nhận kết quả tại: …", as the form reads (an official text, in Vietnamese).
+RECEIPT_DELIVERY = {
+    ResultDelivery.DESK: "Bộ phận Một cửa",
+    ResultDelivery.POST: "Dịch vụ bưu chính công ích, theo địa chỉ",
+    ResultDelivery.ONLINE: "Trực tuyến, bản điện tử trên Cổng dịch vụ công",
+}
 
 
 def _when(value: datetime | None) -> str:
@@ -57,7 +63,7 @@ def receipt_content(*, dossier: Dossier, by: User | None, resubmission: bool = F
             for document in dossier.procedure_version.documents.all()
             if counts.get(document.pk)
         ]
-        delivery = str(DELIVERY_FOR_STAFF[dossier.result_delivery]) if dossier.result_delivery else ""
+    delivery = RECEIPT_DELIVERY.get(dossier.result_delivery, "")
     received_at = timezone.now() if resubmission else (dossier.received_at or dossier.submitted_at)
     staff_receiver = by is not None and by.pk != dossier.applicant_id
     return {

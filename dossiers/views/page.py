@@ -6,7 +6,7 @@ from django.shortcuts import render
 from accounts.permissions import is_staff_member
 
 from ..actions import actions_for, form_for
-from ..constants import OPEN_STATUSES
+from ..constants import DELIVERY_FOR_STAFF, OPEN_STATUSES
 from ..models import Payment, Rating
 from ..payments.services import payment_due
 from ..permissions import can_download_receipt
@@ -51,6 +51,12 @@ def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
     # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
     # resubmission after a supplement request.
     context |= staff_context(user=user, dossier=dossier, bound=bound)
+    # The applicant reads their own choice ("to my address"); staff read it about the applicant.
+    if dossier.result_delivery:
+        own = dossier.applicant_id == user.pk
+        context["delivery_label"] = (
+            dossier.get_result_delivery_display() if own else DELIVERY_FOR_STAFF[dossier.result_delivery]
+        )
     if staff:
         context["applicant_card"] = dossier_applicant_card(dossier=dossier)
         context["steps"] = [

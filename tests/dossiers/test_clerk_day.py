@@ -388,3 +388,17 @@ def test_the_applicant_does_not_get_the_offices_control_sheet(client, citizen, d
     assert client.get(slip_url).status_code == 404
     page = _page(client, dossier)
     assert 'data-testid="slip-receipt"' in page and 'data-testid="slip-control_sheet"' not in page
+
+
+def test_the_result_delivery_reads_about_the_applicant_for_staff_and_as_their_own_choice_for_them(
+    client, citizen, desk
+):
+    dossier = submit_online(citizen=citizen, version=desk["version"], agency=desk["commune"])
+    Dossier.objects.filter(pk=dossier.pk).update(result_delivery="post", delivery_address="Khu 3, Bến Sung")
+    client.force_login(desk["clerk"])
+    staff = _page(client, dossier)
+    delivery = staff[staff.index('data-testid="delivery"') :][:200]
+    assert "Qua bưu chính đến địa chỉ của người nộp: Khu 3, Bến Sung" in delivery
+    client.force_login(citizen)
+    own = _page(client, dossier)
+    assert "Qua bưu chính đến địa chỉ của tôi" in own[own.index('data-testid="delivery"') :][:200]

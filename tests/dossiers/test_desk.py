@@ -124,7 +124,7 @@ def test_the_receipt_pdf_carries_the_form_fields_and_embeds_its_fonts(client, cl
         "Tờ khai đăng ký khai sinh",
         "3 ngày làm việc",
         f"ngày {timezone.localtime(dossier.received_at):%d/%m/%Y}",
-        "Người nộp nhận tại Bộ phận Một cửa",
+        "Đăng ký nhận kết quả tại: Bộ phận Một cửa",
         "UBND XÃ XUÂN DU",
         "Mẫu số 01",  # the form of the day, with its circular
         "Thông tư số 03/2025/TT-VPCP",
