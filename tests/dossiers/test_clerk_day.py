@@ -294,27 +294,33 @@ def test_eight_identical_hand_overs_through_the_api_write_one_event_and_one_step
     from django.db import connection as thread_connection
 
     dossier = _received(citizen, desk)
-    seen = dossier.version
-    body = {"target": f"a{desk['commune'].pk}u{desk['specialist'].pk}", "expected_version": seen}
+    target = f"a{desk['commune'].pk}u{desk['specialist'].pk}"
     url = reverse("api:dossier-action", args=[dossier.reference, "hand_over"])
-    answers = []
-    barrier = threading.Barrier(8)
 
-    def hand_over():
-        try:
-            client = Client()
-            client.force_login(desk["clerk"])
-            barrier.wait()
-            answers.append(client.post(url, body, content_type="application/json").status_code)
-        finally:
-            thread_connection.close()
+    def fire(body) -> list[int]:
+        answers, barrier = [], threading.Barrier(8)
 
-    threads = [threading.Thread(target=hand_over) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(answers) == [200] + [409] * 7
+        def hand_over():
+            try:
+                client = Client()
+                client.force_login(desk["clerk"])
+                barrier.wait()
+                answers.append(client.post(url, body, content_type="application/json").status_code)
+            finally:
+                thread_connection.close()
+
+        threads = [threading.Thread(target=hand_over) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(answers)
+
+    # Without the version (as the four calls that all succeeded once did): all refused, nothing written.
+    assert fire({"target": target}) == [400] * 8
+    assert dossier.steps.count() == 1 and dossier.events.count() == 2
+    # With the version the caller read: one wins, seven are told someone acted in between.
+    assert fire({"target": target, "expected_version": dossier.version}) == [200] + [409] * 7
     assert dossier.events.filter(to_status=Status.PROCESSING).count() == 1
     assert dossier.steps.count() == 2  # the reception and the one hand-over
 
