@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address people reach the portal at; `make run PORT=8813` serves and links on port 8813.
+PORTAL_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format install translations messages migrate demo clean-venv
 
@@ -27,12 +29,13 @@ demo: migrate
 	$(PY) manage.py seed_demo --history-months 3
 
 ## Serve the portal on the embedded default (SQLite, in-process tasks, mail/SMS to var/): make run [PORT=8123]
+## The links that leave a page (SMS, e-mail, QR codes, payment return) point at this host and port.
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "  The portal is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  The portal is at $(PORTAL_URL)/  (admin: $(PORTAL_URL)/admin/)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PORTAL_URL=$(PORTAL_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)
 test: translations

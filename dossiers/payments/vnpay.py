@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 VERSION = "2.1.0"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -75,7 +76,12 @@ def payment_url(
         "vnp_ExpireDate": _stamp(now + timedelta(minutes=settings.VNPAY_EXPIRE_MINUTES)),
     }
     query = _signed_part(params)
-    return f"{settings.VNPAY_URL}?{query}&vnp_SecureHash={sign(params)}"
+    return f"{gateway_url()}?{query}&vnp_SecureHash={sign(params)}"
+
+
+def gateway_url() -> str:
+    """VNPAY's payment page, or without one configured the portal's own simulator (the demo)."""
+    return settings.VNPAY_URL or settings.PORTAL_URL.rstrip("/") + reverse("dossiers:payment_simulator")
 
 
 def succeeded(params: dict) -> bool:
