@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from onestop.choose import ChoosePromptAdmin
+
 from .models import Agency, StaffMembership, User
 
 admin.site.site_header = _("One-stop portal administration")
@@ -29,7 +31,7 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ChoosePromptAdmin, DjangoUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ["full_name"]
@@ -52,7 +54,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ChoosePromptAdmin, admin.ModelAdmin):
     list_display = ["indented_name", "kind", "code", "gso_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code", "gso_code"]
@@ -64,7 +66,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(ChoosePromptAdmin, admin.ModelAdmin):
     list_display = ["user", "agency", "role", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["user__full_name", "user__email", "user__phone", "agency__name"]

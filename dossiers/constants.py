@@ -1,18 +1,19 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
     """Statuses of a dossier; ``NATIONAL_CODES`` maps each to the national status code."""
 
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("dossier status", "Draft")
     SUBMITTED = "submitted", _("Newly registered")
     RECEIVED = "received", _("Received")
     REFUSED = "refused", _("Not received")
     PROCESSING = "processing", _("Processing")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     AWAITING_PAYMENT = "awaiting_payment", _("Financial obligation requested")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("dossier status", "Withdrawn")
     STOPPED = "stopped", _("Processing stopped")
     DONE = "done", _("Result ready")
     RETURNED = "returned", _("Result returned")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgencyLevel(models.TextChoices):
@@ -23,7 +24,7 @@ ONLINE_LEVELS = frozenset({ServiceLevel.PARTIAL, ServiceLevel.FULL})
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("catalogue", "Withdrawn")
 
 
 class CopyType(models.TextChoices):

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
 from accounts.permissions import can_manage_catalogue
+from onestop.choose import ChoosePromptAdmin
 
 from .models import Target
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ChoosePromptAdmin, admin.ModelAdmin):
     """The province's targets, entered by catalogue admins."""
 
     list_display = ("indicator", "period_kind", "year", "number", "agency", "agency_kind", "value")

@@ -3,10 +3,13 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.constants import ADMINISTRATIVE_KINDS, Role
 from accounts.models import Agency
 from accounts.selectors import agency_subtree, membership_list_active
+from onestop.choose import choose
+from onestop.widgets import DAY_FORMATS, DayInput
 
 from .periods import KINDS, MONTH, QUARTER, RANGE, period_current, period_for, period_range
 from .selectors import COLUMN_KEYS, GROUPINGS
@@ -32,7 +35,9 @@ class ReportForm(forms.Form):
     """Which report: the unit, the period (kind, year, month or quarter, or a range of days), the
     calendar or the official cut-off, and the grouping of its rows."""
 
-    agency = forms.ModelChoiceField(label=_("Unit"), queryset=Agency.objects.none(), to_field_name="code")
+    agency = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Agency.objects.none(), to_field_name="code", empty_label=choose(_("Choose a unit"))
+    )
     kind = forms.ChoiceField(label=_("Period"), choices=list(KINDS.items()), initial=QUARTER)
     year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     number = forms.IntegerField(
@@ -42,8 +47,12 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("For a month: 1 to 12; a quarter: 1 to 4."),
     )
-    first_day = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(
+        label=pgettext_lazy("period", "From"), required=False, input_formats=DAY_FORMATS, widget=DayInput()
+    )
+    last_day = forms.DateField(
+        label=pgettext_lazy("period", "To"), required=False, input_formats=DAY_FORMATS, widget=DayInput()
+    )
     cutoff = forms.BooleanField(
         label=_("Official data cut-off (15th of the month before to the 14th)"), required=False, initial=True
     )

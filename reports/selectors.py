@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.constants import AgencyKind
 from accounts.models import Agency
@@ -44,7 +45,7 @@ COLUMNS = [
     ("in_progress", _("In progress: total")),
     ("within_time", _("In progress within time")),
     ("overdue", _("In progress overdue")),
-    ("withdrawn", _("Withdrawn")),
+    ("withdrawn", pgettext_lazy("06a column", "Withdrawn")),
     ("stopped", _("Processing stopped")),
 ]
 COLUMN_KEYS = [key for key, _label in COLUMNS]

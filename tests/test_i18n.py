@@ -47,3 +47,30 @@ def test_every_string_has_a_vietnamese_translation():
 def test_a_browser_set_to_english_still_gets_vietnamese_until_the_person_chooses(client):
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="vi">' in page
+
+
+def test_dossier_statuses_and_report_headings_never_read_as_catalogue_or_mail_terms():
+    """One English word, two Vietnamese senses: a withdrawn dossier is not an unpublished procedure, a
+    report's last day is not an e-mail's recipient. Each sense has its context, and what a leader or a
+    citizen reads of a dossier never takes the catalogue's or the mail's word."""
+    from django.utils import translation
+
+    from dossiers.constants import Status
+    from procedures.constants import VersionStatus
+    from reports.forms import ReportForm
+    from reports.selectors import COLUMNS
+
+    with translation.override("vi"):
+        catalogue_terms = {str(label) for _value, label in VersionStatus.choices}
+        mail_terms = {translation.pgettext("message recipient", "To"), "Gửi đến", "Người gửi", "Tiêu đề"}
+        statuses = {value: str(label) for value, label in Status.choices}
+        headings = {key: str(label) for key, label in COLUMNS}
+        period = ReportForm(agencies=[])
+        period_labels = {str(period.fields["first_day"].label), str(period.fields["last_day"].label)}
+        for text in [*statuses.values(), *headings.values(), *period_labels]:
+            assert text not in catalogue_terms | mail_terms, text
+        assert statuses[Status.WITHDRAWN] == "Đã rút hồ sơ"
+        assert headings["withdrawn"] == "Rút hồ sơ"
+        assert str(VersionStatus.WITHDRAWN.label) == "Ngừng công bố"
+        assert period_labels == {"Từ ngày", "Đến ngày"}
+        assert len(set(statuses.values())) == len(statuses)  # no two statuses read alike

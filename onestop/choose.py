@@ -1,0 +1,26 @@
+"""The prompt an empty choice reads, "— Chọn … —", instead of Django's "---------", in the portal's
+forms and the admin."""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def choose(what) -> str:
+    """ "— Choose a unit —" for ``what`` = "a unit" (translated as a whole: "— Chọn đơn vị —")."""
+    return format_lazy("— {} —", what)
+
+
+CHOOSE = choose(_("Choose"))
+
+
+class ChoosePromptAdmin:
+    """A ModelAdmin mixin: empty options of foreign keys and choices read "— Chọn —"."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("empty_label", CHOOSE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        field.choices = [(value, CHOOSE if value == "" else label) for value, label in field.choices]
+        return field
