@@ -73,21 +73,56 @@ DEMO_USERS = [
 ]
 
 
+# Where the receiving desks are and how to reach them, for the public pages' footer. Demo values: the
+# phone numbers and mailboxes are made up, not the units' real ones.
+DISTRICT_DESK_CONTACT = (
+    "Trụ sở UBND huyện Như Thanh, thị trấn Bến Sung, huyện Như Thanh, tỉnh Thanh Hóa",
+    "0237 3848 100",
+    "motcua.nhuthanh@demo.vn",
+)
+
+
+def commune_contact(number: int, name: str) -> tuple[str, str, str]:
+    """Demo address, phone and email of the ``number``-th commune's one-stop desk."""
+    return (
+        f"Trụ sở UBND {name[0].lower()}{name[1:]}, huyện Như Thanh, tỉnh Thanh Hóa",
+        f"0237 3848 {number + 101}",
+        "",
+    )
+
+
+def _set_contact(agency: Agency, phone: str, email: str) -> None:
+    """Fill the phone and email the demo knows, keeping any that staff have entered."""
+    changed = [name for name, value in (("phone", phone), ("email", email)) if value and not getattr(agency, name)]
+    for name in changed:
+        setattr(agency, name, phone if name == "phone" else email)
+    if changed:
+        agency.save(update_fields=changed)
+
+
 def load_agencies() -> None:
     province = agency_save(code=PROVINCE[0], name=PROVINCE[1], gso_code=PROVINCE[2], kind=AgencyKind.PROVINCE)
     district = agency_save(
         code=DISTRICT[0], name=DISTRICT[1], gso_code=DISTRICT[2], kind=AgencyKind.DISTRICT, parent=province
     )
     for code, name, kind in DISTRICT_UNITS:
-        agency_save(code=code, name=name, kind=kind, parent=district)
+        desk = code == DISTRICT_DESK
+        agency = agency_save(
+            code=code, name=name, kind=kind, parent=district, address=DISTRICT_DESK_CONTACT[0] if desk else ""
+        )
+        if desk:
+            _set_contact(agency, *DISTRICT_DESK_CONTACT[1:])
     for number, (gso_code, name) in enumerate(COMMUNES):
-        agency_save(
+        address, phone, email = commune_contact(number, name)
+        agency = agency_save(
             code=commune_code(number),
             name=f"UBND {name[0].lower()}{name[1:]}",
             gso_code=gso_code,
             kind=AgencyKind.COMMUNE,
             parent=district,
+            address=address,
         )
+        _set_contact(agency, phone, email)
 
 
 def load_users() -> set[str]:

@@ -25,6 +25,7 @@ def test_a_leader_reads_the_dashboard_on_a_phone_drills_down_and_downloads_the_r
     page.get_by_label("Email hoặc số điện thoại").fill("lanhdao.huyen@demo.vn")
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_test_id("menu-toggle").click()  # the header's menu is folded on a phone
     page.get_by_role("link", name="Báo cáo").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Bảng điều hành"
