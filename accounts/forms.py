@@ -7,6 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 from .validators import normalize_phone, validate_citizen_id, validate_phone
 
+# An identifier that is an email address or a phone number, as a phone types it: a plain text keyboard
+# (digits and @ both within reach, where an email keyboard hides the digits on many phones), no
+# capital letter put first, no spelling correction of an address or a number; large for thumbs.
+IDENTIFIER_ATTRS = {
+    "autocomplete": "username",
+    "inputmode": "text",
+    "autocapitalize": "none",
+    "autocorrect": "off",
+    "spellcheck": "false",
+    "class": "form-control-lg",
+}
+
 
 class LoginForm(AuthenticationForm):
     """Login with an email address or a phone number."""
@@ -14,7 +26,8 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Email or phone number"),
         max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "email"}),
+        help_text=_("For example 0912345678, or your email address."),
+        widget=forms.TextInput(attrs={"autofocus": True, **IDENTIFIER_ATTRS}),
     )
 
     error_messages = {
@@ -42,6 +55,15 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Village, commune, district: typed once here, it fills in your dossiers and chooses the unit you submit to."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -127,4 +149,9 @@ class ProfileForm(forms.Form):
 
 
 class PasswordLinkForm(forms.Form):
-    identifier = forms.CharField(label=_("Email or phone number"), max_length=254)
+    identifier = forms.CharField(
+        label=_("Email or phone number"),
+        max_length=254,
+        help_text=_("For example 0912345678, or your email address."),
+        widget=forms.TextInput(attrs=IDENTIFIER_ATTRS),
+    )

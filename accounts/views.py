@@ -64,14 +64,40 @@ class RegisterView(View):
             phone=data["phone"] or None,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-        login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
-        if user.email:
-            messages.info(
-                request, _("We sent a link to %(email)s: open it to confirm your address.") % {"email": user.email}
+        if data["address"].strip():  # typed once: it fills in the dossiers and chooses the unit
+            user = user_update_profile(
+                user=user, full_name=user.full_name, email=user.email, phone=user.phone, address=data["address"].strip()
             )
+        login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+        messages.success(request, self.confirmation(user))
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
         return redirect("dossiers:mine")
+
+    @staticmethod
+    def confirmation(user) -> str:
+        """What every new account is told: that it exists, how to log in next time, what comes next."""
+        if user.email and user.phone:
+            how = _(
+                "Log in next time with %(phone)s or %(email)s and your password. We sent a link to %(email)s: "
+                "open it to confirm your address."
+            ) % {"phone": user.phone, "email": user.email}
+        elif user.email:
+            how = _(
+                "Log in next time with %(email)s and your password. We sent a link to %(email)s: open it to "
+                "confirm your address."
+            ) % {"email": user.email}
+        else:
+            how = _(
+                "Log in next time with %(phone)s and your password; news of your dossiers comes to this number by SMS."
+            ) % {"phone": user.phone}
+        return " ".join(
+            [
+                _("Your account is created and you are logged in."),
+                how,
+                _("Next: find the procedure you need and submit your dossier online."),
+            ]
+        )
 
 
 class VerifyEmailView(View):

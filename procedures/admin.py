@@ -70,7 +70,17 @@ class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):
 
 class RequiredDocumentInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = RequiredDocument
-    fields = ["order", "name", "copies", "copy_type", "mandatory", "note", "template"]
+    fields = [
+        "order",
+        "name",
+        "copies",
+        "copy_type",
+        "mandatory",
+        "filled_online",
+        "shown_in_person",
+        "note",
+        "template",
+    ]
 
 
 class RouteStepInline(DraftOnlyInlineMixin, admin.TabularInline):

@@ -71,6 +71,8 @@ SHEETS = {
             ("copy_type", "Loại bản"),
             ("mandatory", "Bắt buộc"),
             ("note", "Ghi chú"),
+            ("filled_online", "Khai trên biểu mẫu trực tuyến (không tải tệp)"),
+            ("shown_in_person", "Xuất trình (không tải tệp)"),
         ],
     ),
     "fees": (
@@ -141,6 +143,8 @@ class DocumentRow(serializers.Serializer):
     copy_type = serializers.ChoiceField(choices=CopyType.choices)
     mandatory = serializers.BooleanField(default=True)
     note = _Text()
+    filled_online = serializers.BooleanField(default=False)
+    shown_in_person = serializers.BooleanField(default=False)
 
 
 class StepRow(serializers.Serializer):
@@ -398,8 +402,10 @@ def records_from_xlsx(raw: bytes) -> list[Located]:
                     ImportProblem(where, "Mã thủ tục", _("no procedure with code “%s” in this file.") % code)
                 )
                 continue
-            if part == "documents" and "mandatory" in row:
-                row["mandatory"] = _boolean(row["mandatory"])
+            if part == "documents":
+                for flag in ("mandatory", "filled_online", "shown_in_person"):
+                    if flag in row:
+                        row[flag] = _boolean(row[flag])
             if part == "steps":
                 row["agency"] = row.get("agency") or None
             record.data[part].append(row)
@@ -438,7 +444,15 @@ def _record(version: ProcedureVersion) -> dict:
         "agencies": [agency.code for agency in version.agencies.all()],
         "form_schema": version.form_schema,
         "documents": [
-            {"name": d.name, "copies": d.copies, "copy_type": d.copy_type, "mandatory": d.mandatory, "note": d.note}
+            {
+                "name": d.name,
+                "copies": d.copies,
+                "copy_type": d.copy_type,
+                "mandatory": d.mandatory,
+                "note": d.note,
+                "filled_online": d.filled_online,
+                "shown_in_person": d.shown_in_person,
+            }
             for d in version.documents.all()
         ],
         "fees": [{"label": f.label, "amount": f.amount, "note": f.note} for f in version.fees.all()],

@@ -162,6 +162,22 @@ class RequiredDocument(models.Model):
     mandatory = models.BooleanField(_("mandatory"), default=True)
     note = models.TextField(_("note"), blank=True)
     template = models.FileField(_("blank template"), upload_to=template_upload_to, blank=True)
+    filled_online = models.BooleanField(
+        _("filled in as the online form"),
+        default=False,
+        help_text=_(
+            "Ticked for the declaration (tờ khai) that the online form replaces: an online applicant who "
+            "fills the form uploads no file for it."
+        ),
+    )
+    shown_in_person = models.BooleanField(
+        _("shown in person"),
+        default=False,
+        help_text=_(
+            "Ticked for a document only shown at the desk (xuất trình), e.g. an identity card: online "
+            "applicants bring it when they collect the result instead of uploading it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("required document")

@@ -33,6 +33,8 @@ class DocumentData:
     copies: int = 1
     mandatory: bool = True
     note: str = ""
+    filled_online: bool = False  # the declaration the online form replaces: no upload online
+    shown_in_person: bool = False  # shown at the desk (xuất trình): brought, not uploaded
 
 
 @dataclass
@@ -144,7 +146,15 @@ def procedure_version_new_draft(*, procedure: Procedure) -> ProcedureVersion:
         agencies=list(source.agencies.all()),
         fees=[FeeData(label=f.label, amount=f.amount, note=f.note) for f in source.fees.all()],
         documents=[
-            DocumentData(name=d.name, copy_type=d.copy_type, copies=d.copies, mandatory=d.mandatory, note=d.note)
+            DocumentData(
+                name=d.name,
+                copy_type=d.copy_type,
+                copies=d.copies,
+                mandatory=d.mandatory,
+                note=d.note,
+                filled_online=d.filled_online,
+                shown_in_person=d.shown_in_person,
+            )
             for d in documents
         ],
         steps=[StepData(name=s.name, role=s.role, days=s.days, agency=s.agency) for s in source.steps.all()],

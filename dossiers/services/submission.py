@@ -1,8 +1,11 @@
 """Writes for dossiers: drafts, attachments, online submission, desk reception."""
 
+import re
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
+from procedures.calendar import WorkingCalendar
 from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.models import ProcedureVersion, RequiredDocument
 from procedures.search import fold
@@ -100,8 +104,11 @@ def _require_draft(dossier: Dossier) -> None:
         raise ValidationError(_("This dossier has been submitted and can no longer be edited."))
 
 
+@transaction.atomic
 def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
-    """The applicant's details as given in the wizard; a detail the form does not ask keeps its value."""
+    """The applicant's details as given in the wizard; a detail the form does not ask keeps its value.
+    An address typed here for an account that has none becomes the account's address, so it is typed
+    once: the next dossier and the choice of the receiving unit start from it."""
     _require_draft(dossier)
     current = dossier.applicant_data or {}
     _set_applicant(
@@ -109,6 +116,9 @@ def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
         {key: str(data.get(key) or "") if key in data else current.get(key, "") for key in APPLICANT_FIELDS},
     )
     dossier.save(update_fields=["applicant_data", "applicant_search", "updated_at"])
+    address = dossier.applicant_data.get("address", "").strip()
+    if address and dossier.applicant_id and dossier.created_by_id == dossier.applicant_id:
+        User.objects.filter(pk=dossier.applicant_id, address="").update(address=address[:500])
     return dossier
 
 
@@ -178,24 +188,139 @@ def _attach(
     return attachment
 
 
-def dossier_problems(*, dossier: Dossier) -> list[str]:
-    """What is still missing before ``dossier`` can be submitted; empty when it is complete."""
+WIZARD_STEPS = ("applicant", "form", "documents", "delivery", "review")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something missing before a draft can be submitted, with the wizard step (and the field on it)
+    where it is put right. Reads as its message."""
+
+    message: str
+    step: str
+    field: str = ""
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class OnlineDocuments:
+    """The required documents of a version as an online applicant meets them."""
+
+    uploads: list  # a file each
+    filled_online: list  # the declaration the online form replaces: nothing to upload
+    shown_in_person: list  # shown at the desk (xuất trình): brought along, not uploaded
+
+
+def online_documents(version: ProcedureVersion) -> OnlineDocuments:
+    """Which documents an online applicant uploads, which the online form stands for (only when the
+    version has a form to fill) and which are brought and shown in person."""
+    has_form = bool(version.form_schema)
+    uploads, filled, shown = [], [], []
+    for document in version.documents.all():
+        if document.shown_in_person:
+            shown.append(document)
+        elif document.filled_online and has_form:
+            filled.append(document)
+        else:
+            uploads.append(document)
+    return OnlineDocuments(uploads=uploads, filled_online=filled, shown_in_person=shown)
+
+
+def dossier_problems(*, dossier: Dossier) -> list[Problem]:
+    """What is still missing before ``dossier`` can be submitted, in the wizard's order; empty when it
+    is complete. A declaration the online form replaces and a document shown in person are not
+    asked for as files."""
     problems = []
     applicant = dossier.applicant_data or {}
     if not applicant.get("full_name"):
-        problems.append(_("The applicant's full name is missing."))
+        problems.append(Problem(_("The applicant's full name is missing."), "applicant", "full_name"))
     if not (applicant.get("phone") or applicant.get("email")):
-        problems.append(_("Give a phone number or an email address so the agency can reach you."))
+        problems.append(
+            Problem(_("Give a phone number or an email address so the agency can reach you."), "applicant", "phone")
+        )
     form = form_class_for(dossier.procedure_version.form_schema)(data=dossier.form_data or {})
     if not form.is_valid():
-        problems.append(_("Some information of the form is missing or wrong."))
+        first = next(iter(form.errors), "")
+        if first and isinstance(form.fields[first].widget, forms.RadioSelect):
+            first = f"{first}_0"  # a yes/no question: its first answer is what a link can reach
+        problems.append(Problem(_("Some information of the form is missing or wrong."), "form", first))
     uploaded = {a.required_document_id for a in dossier.attachments.all()}
-    for document in dossier.procedure_version.documents.all():
+    for document in online_documents(dossier.procedure_version).uploads:
         if document.mandatory and document.pk not in uploaded:
-            problems.append(_("Missing document: %(name)s") % {"name": document.name})
+            problems.append(
+                Problem(_("Missing document: %(name)s") % {"name": document.name}, "documents", f"doc_{document.pk}")
+            )
     if not dossier.result_delivery:
-        problems.append(_("Choose how you will receive the result."))
+        problems.append(Problem(_("Choose how you will receive the result."), "delivery", "result_delivery_0"))
     return problems
+
+
+def dossier_resume_step(*, dossier: Dossier) -> str:
+    """The wizard step a citizen continuing ``dossier`` lands on: the first with something missing,
+    else the review."""
+    steps = {problem.step for problem in dossier_problems(dossier=dossier)}
+    return next((step for step in WIZARD_STEPS if step in steps), "review")
+
+
+def dossier_expected_due(*, dossier: Dossier, now: datetime | None = None) -> datetime:
+    """The appointment the dossier would get if it were submitted at ``now``: the procedure's
+    processing time in working days of the working calendar (holidays, announced days, office hours;
+    after hours counts from the next working morning). Only an estimate: the desk's reception sets
+    the appointment on the receipt."""
+    return WorkingCalendar.current().add_working_days(now or timezone.now(), dossier.procedure_version.processing_days)
+
+
+_UNIT_WORDS = re.compile(r"^(ubnd|uy ban nhan dan)\s+")
+_UNIT_KINDS = ("thi tran", "thi xa", "thanh pho", "phuong", "xa", "tt")
+
+
+def _unit_name(agency_name: str) -> tuple[str, str]:
+    """("xa", "xuan du") from "UBND xã Xuân Du": the kind of unit and its own name, folded."""
+    name = _UNIT_WORDS.sub("", fold(agency_name))
+    for kind in _UNIT_KINDS:
+        if name.startswith(kind + " "):
+            return kind, name[len(kind) + 1 :]
+    return "", name
+
+
+def offering_unit_named_in(*, version: ProcedureVersion, address: str) -> Agency | None:
+    """The unit offering ``version`` that ``address`` names ("Thôn 3, xã Xuân Du, huyện Như Thanh"
+    names UBND xã Xuân Du), with or without diacritics; None when it names none or more than one.
+    A unit named with its kind ("xã Xuân Du") wins over a bare name ("thôn Xuân Du 2, xã Cán Khê")."""
+    folded = f" {fold(address)} "
+    if not folded.strip():
+        return None
+    with_kind, bare = [], []
+    for agency in version.agencies.all():
+        kind, name = _unit_name(agency.name)
+        if not name:
+            continue
+        kinds = {kind, "tt"} if kind == "thi tran" else {kind}
+        if any(f" {k} {name} " in folded for k in kinds if k):
+            with_kind.append(agency)
+        elif f" {name} " in folded:
+            bare.append(agency)
+    if len(with_kind) == 1:
+        return with_kind[0]
+    if not with_kind and len(bare) == 1:
+        return bare[0]
+    return None
+
+
+def dossier_suggested_agency(*, applicant: User, version: ProcedureVersion) -> Agency | None:
+    """The receiving unit to offer first to ``applicant`` for ``version``: the only one, or the one
+    their own address names (the account's address, else the address of their latest dossier);
+    None otherwise, so the citizen chooses."""
+    agencies = list(version.agencies.all())
+    if len(agencies) == 1:
+        return agencies[0]
+    address = applicant.address
+    if not address:
+        latest = Dossier.objects.filter(applicant=applicant).order_by("-updated_at").only("applicant_data").first()
+        address = (latest.applicant_data or {}).get("address", "") if latest else ""
+    return offering_unit_named_in(version=version, address=address or "")
 
 
 @transaction.atomic
@@ -210,7 +335,7 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
         raise ValidationError(_("This dossier has already been submitted."))
     problems = dossier_problems(dossier=dossier)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([str(problem) for problem in problems])
     now = timezone.now()
     dossier.code = dossier_code_next(agency=dossier.agency, day=timezone.localdate(now))
     dossier.status = Status.SUBMITTED

@@ -83,3 +83,24 @@ def test_repeated_wrong_passwords_pause_logins_for_a_while_then_allow_them_again
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     response = client.post(url, {"username": "hoa.le@example.vn", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_failed_login_is_announced_at_the_top_and_leads_to_the_field(client):
+    UserFactory(phone="0912345678")
+    page = client.post(reverse("accounts:login"), {"username": "0912345678", "password": "sai"}).content.decode()
+    summary = page[page.index('class="alert alert-danger error-summary"') :]
+    assert summary.startswith('class="alert alert-danger error-summary" role="alert" tabindex="-1" autofocus')
+    assert "Có 1 lỗi cần sửa" in summary
+    assert 'href="#id_username">Email hoặc số điện thoại và mật khẩu không khớp' in summary
+    assert "<title>Lỗi: Đăng nhập" in page
+    assert page.count("mật khẩu không khớp") == 1  # said once, in the summary
+
+
+def test_the_login_field_suits_a_phone_number(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    field = page[page.index('name="username"') - 300 : page.index('name="username"') + 400]
+    for attribute in ['autocomplete="username"', 'inputmode="text"', 'autocapitalize="none"', 'spellcheck="false"']:
+        assert attribute in field
+    assert "form-control-lg" in field
+    assert "Ví dụ 0912345678, hoặc địa chỉ email của bạn." in page
+    assert "<title>Lỗi" not in page

@@ -156,3 +156,65 @@ def test_registering_in_english_means_messages_in_english(client):
 def test_sessions_expire_when_idle(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE <= 3600
+
+
+def _messages_on(client, response) -> str:
+    page = client.get(response.url).content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_a_phone_only_registration_is_confirmed_and_says_what_to_do_next(client):
+    response = client.post(reverse("accounts:register"), {**GOOD, "email": ""})
+    assert response.status_code == 302
+    main = _messages_on(client, response)
+    assert "Tài khoản của bạn đã được tạo và bạn đã đăng nhập." in main
+    assert "đăng nhập bằng số 0912345678 cùng mật khẩu vừa đặt" in main
+    assert "bằng SMS" in main
+    assert "Tiếp theo: tìm thủ tục cần làm và nộp hồ sơ trực tuyến." in main
+
+
+def test_a_registration_with_an_email_is_confirmed_and_names_the_link_sent(client):
+    response = client.post(reverse("accounts:register"), GOOD)
+    main = _messages_on(client, response)
+    assert "Tài khoản của bạn đã được tạo" in main
+    assert "0912345678 hoặc hoa.le@example.vn" in main
+    assert "đường dẫn đến hoa.le@example.vn" in main
+
+
+def test_the_address_is_asked_once_at_registration_and_fills_the_first_dossier(client):
+    from dossiers.models import Dossier
+    from tests.factories import AgencyFactory, published_procedure
+
+    communes = [AgencyFactory(name="UBND xã Cán Khê"), AgencyFactory(name="UBND xã Xuân Du")]
+    version = published_procedure(code="1.004873", agencies=communes)
+    page = client.get(reverse("accounts:register")).content.decode()
+    assert 'name="address"' in page
+    client.post(reverse("accounts:register"), {**GOOD, "address": "Thôn Đồng Lạc, xã Xuân Du"})
+    assert User.objects.get().address == "Thôn Đồng Lạc, xã Xuân Du"
+
+    start = client.get(reverse("dossiers:start", args=[version.procedure.code])).content.decode()
+    assert f'<option value="{communes[1].pk}" selected>' in start  # the unit the address names
+    client.post(reverse("dossiers:start", args=[version.procedure.code]), {"agency": communes[1].pk})
+    assert Dossier.objects.get().applicant_data["address"] == "Thôn Đồng Lạc, xã Xuân Du"
+
+
+def test_a_refused_registration_opens_on_an_announced_summary(client):
+    response = client.post(reverse("accounts:register"), {**GOOD, "citizen_id": "123", "password2": "khac"})
+    page = response.content.decode()
+    assert '<div class="alert alert-danger error-summary" role="alert" tabindex="-1" autofocus' in page
+    assert "Có 2 lỗi cần sửa" in page
+    assert 'href="#id_citizen_id"' in page
+    assert 'href="#id_password2"' in page
+    assert "<title>Lỗi: Đăng ký tài khoản" in page
+
+
+def test_the_profile_and_the_password_link_pages_announce_their_errors(client):
+    user = UserFactory(phone="0912345678")
+    client.force_login(user)
+    page = client.post(reverse("accounts:profile"), {"full_name": "", "phone": "", "email": ""}).content.decode()
+    assert "error-summary" in page and 'href="#id_full_name"' in page
+    assert "<title>Lỗi: " in page
+    client.logout()
+    page = client.post(reverse("accounts:password_link"), {"identifier": ""}).content.decode()
+    assert 'href="#id_identifier"' in page
+    assert "<title>Lỗi: " in page

@@ -93,7 +93,9 @@ def test_a_draft_is_resumed_from_my_dossiers_with_what_was_entered(client, citiz
 
     mine = client.get(reverse("dossiers:mine")).content.decode()
     assert "Tiếp tục hồ sơ đang soạn" in mine
-    assert reverse("dossiers:step_review", args=[dossier.reference]) in mine
+    # "Continue" resumes at the first step with something missing: the form, not the review.
+    assert f'href="{reverse("dossiers:step_form", args=[dossier.reference])}"' in mine
+    assert reverse("dossiers:step_review", args=[dossier.reference]) not in mine
     page = client.get(reverse("dossiers:step_applicant", args=[dossier.reference])).content.decode()
     assert 'value="0912345678"' in page
     review = client.get(reverse("dossiers:step_review", args=[dossier.reference])).content.decode()
