@@ -1,41 +1,31 @@
-from datetime import date, datetime
+from datetime import date
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalize_phone, validate_citizen_id, validate_phone
+from onestop.widgets import DAY_FORMATS, DayInput
 from procedures.models import ProcedureVersion
 
 from .constants import DELIVERY_FOR_STAFF, ResultDelivery, Status
 from .uploads import allowed_types_label
 
-DAY_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]  # what a person types, and what links and the API send
-
-
-class DayInput(forms.DateInput):
-    """A day typed day first (dd/mm/yyyy), whatever the browser's own language: a text box, not the
-    browser's date picker (which shows mm/dd/yyyy on a browser set to English). A day sent as
-    yyyy-mm-dd is shown day first; anything else exactly as it was typed, to be corrected."""
-
-    def __init__(self, attrs=None):
-        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
-        super().__init__(attrs, format="%d/%m/%Y")
-
-    def format_value(self, value):
-        if isinstance(value, str):
-            for pattern in DAY_FORMATS:
-                try:
-                    day = datetime.strptime(value.strip(), pattern).date()
-                except ValueError:
-                    continue
-                return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"  # %Y would drop a year's zeros
-            return value
-        return super().format_value(value)
-
 
 class StartForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Submit to"), queryset=None, empty_label=None)
+    """Where to submit: chosen by the citizen among the units offering the procedure; offered first
+    only when it is the only one or the citizen's own address names it (``initial``)."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Submit to"),
+        queryset=None,
+        empty_label=_("— Choose the receiving unit —"),
+        error_messages={
+            "required": _("Choose the unit you submit to."),
+            "invalid_choice": _("Choose the unit you submit to."),
+        },
+        help_text=_("Usually the commune or town where you live."),
+    )
 
     def __init__(self, *args, version: ProcedureVersion, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,11 +64,14 @@ class ApplicantForm(forms.Form):
 
 
 class DocumentsForm(forms.Form):
-    """One file field per required document of the procedure; a file already uploaded counts."""
+    """One file field per required document of the procedure; a file already uploaded counts. Online
+    (``documents`` given), only the documents to upload: not the declaration the online form
+    replaces, nor those shown in person."""
 
-    def __init__(self, *args, version: ProcedureVersion, uploaded: dict, **kwargs):
+    def __init__(self, *args, version: ProcedureVersion, uploaded: dict, documents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.documents = list(version.documents.all())
+        self.documents = list(version.documents.all()) if documents is None else list(documents)
+        self.uploaded_names = {f"doc_{pk}" for pk in uploaded}
         for document in self.documents:
             current = uploaded.get(document.pk)
             help_text = _("%(types)s, a clear phone photo is fine.") % {"types": allowed_types_label()}
@@ -90,7 +83,9 @@ class DocumentsForm(forms.Form):
                 label=document.name,
                 required=False,
                 help_text=help_text,
-                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*", "class": "form-control"}
+                ),
             )
 
     def uploads(self):
@@ -127,8 +122,23 @@ class SubmitForm(forms.Form):
 
 
 class LookupForm(forms.Form):
+    """The public lookup. The code is read as printed, whatever the case and spacing it is typed in."""
+
     code = forms.CharField(
-        label=_("Dossier code"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Dossier code"),
+        max_length=60,
+        help_text=_(
+            "The dossier code is printed on the reception receipt and in the confirmation SMS or email, "
+            "e.g. 000.10.22.H56-261128-0001."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "text-uppercase",
+            }
+        ),
     )
     secret = forms.CharField(
         label=_("Last 4 digits of the applicant's phone number or citizen ID"),
@@ -136,6 +146,21 @@ class LookupForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
+
+    @staticmethod
+    def normalize_code(value) -> str:
+        """A dossier code as printed: no spaces anywhere, upper case, plain hyphens (a code copied from a
+        message may carry a typographic dash)."""
+        text = "".join(str(value or "").split()).upper()
+        return text.translate(
+            str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+        )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "code" in data:  # shown back as printed, whatever was typed
+            data = data.copy()
+            data["code"] = self.normalize_code(data["code"])
+        super().__init__(data, *args, **kwargs)
 
 
 class DeskFindForm(forms.Form):

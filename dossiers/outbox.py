@@ -29,7 +29,7 @@ from accounts.models import User
 from accounts.validators import normalize_phone, validate_phone
 from onestop.sms import SmsError, get_sms_backend, plain_sms
 
-from .constants import NotificationChannel, NotificationKind, NotificationStatus
+from .constants import EventKind, NotificationChannel, NotificationKind, NotificationStatus
 from .links import lookup_url
 from .models import Dossier, DossierEvent, Notification
 
@@ -132,7 +132,11 @@ def _language(user: User) -> str:
 
 def notifications_queue(*, event: DossierEvent) -> list[int]:
     """The applicant's message about ``event`` (a status change, an apology), in the event's transaction.
-    Email and phone are those given on the dossier, else the account's."""
+    Email and phone are those given on the dossier, else the account's. Any other event that leaves the
+    status as it was (a fee paid once the result is ready, a hand-over) announces nothing: its message
+    would only repeat the status already sent, so each status is announced once."""
+    if event.kind != EventKind.APOLOGY and event.from_status and event.from_status == event.to_status:
+        return []
     dossier = event.dossier
     data = dossier.applicant_data or {}
     return notify(

@@ -98,7 +98,9 @@ def result_available(dossier: Dossier) -> bool:
 
 def dossier_lookup(*, code: str, secret: str) -> Dossier | None:
     """A submitted dossier whose ``code`` matches and whose applicant's phone or citizen ID ends with
-    the 4 digits ``secret``; None otherwise (one answer for "no such code" and "wrong digits")."""
+    the 4 digits ``secret``; None otherwise (one answer for "no such code" and "wrong digits"). The
+    code is compared as printed: upper case, without spaces."""
+    code = "".join((code or "").split()).upper()
     secret = (secret or "").strip()
     if len(secret) != 4 or not secret.isdigit():
         return None
@@ -106,7 +108,7 @@ def dossier_lookup(*, code: str, secret: str) -> Dossier | None:
         Dossier.objects.exclude(status=Status.DRAFT)
         .select_related("procedure_version", "agency")
         .prefetch_related(Prefetch("events", queryset=DossierEvent.objects.select_related("agency")))
-        .filter(code=(code or "").strip())
+        .filter(code=code)
         .first()
     )
     if dossier is None:
@@ -154,11 +156,21 @@ def citizen_get_for_desk(*, pk: int) -> User | None:
 
 def lookup_timeline(*, dossier: Dossier) -> list[dict]:
     """What the public lookup shows of the history: when, which status, at which office. No notes,
-    no names: a note may carry personal details."""
+    no names: a note may carry personal details. A status is named where it changed; an event that
+    leaves it as it was (a hand-over, a payment, an apology) is named by what happened, so no status
+    reads twice."""
     return [
-        {"created_at": event.created_at, "status": event.get_to_status_display(), "agency": event.agency}
+        {
+            "created_at": event.created_at,
+            "status": event.get_kind_display() if _keeps_status(event) else event.get_to_status_display(),
+            "agency": event.agency,
+        }
         for event in dossier.events.all()
     ]
+
+
+def _keeps_status(event: DossierEvent) -> bool:
+    return bool(event.from_status) and event.from_status == event.to_status
 
 
 def dossier_timeliness(*, dossier: Dossier, now=None) -> str | None:

@@ -31,7 +31,11 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "onestop.errors.csrf_failure"  # in the person's language, with a way back
 # The portal's public address, for links in mail, SMS and QR codes.
+# The portal's address as people reach it: every link that leaves a page (SMS, e-mail, QR codes, the
+# payment gateway's return and notification addresses, verification links) starts with it. `make run`
+# sets it from HOST and PORT.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 # Demo users have published passwords: `seed_demo` refuses to load them unless this is on.
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=DEBUG)
@@ -88,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "dossiers.context_processors.notifications",
+                "dossiers.context_processors.site_script",
             ],
         },
     },
@@ -163,6 +168,9 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Days typed and read day first (dd/mm/yyyy) in every form and the admin, in both languages.
+FORMAT_MODULE_PATH = ["onestop.formats"]
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -227,7 +235,9 @@ SIGNING_DIR = env.path("SIGNING_DIR", default=VAR_DIR / "signing")
 VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="MOTCUA01")
 # Without a secret in production, online payment is simply not offered.
 VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="demo-secret-for-the-simulator-only" if DEBUG else "")
-VNPAY_URL = env.str("VNPAY_URL", default=PORTAL_URL.rstrip("/") + "/mo-phong/vnpay/")
+# Empty: the portal's own simulator at PORTAL_URL (read when a payment starts, so `make run PORT=N`,
+# which sets PORTAL_URL, sends the citizen to the simulator on that port).
+VNPAY_URL = env.str("VNPAY_URL", default="")
 VNPAY_EXPIRE_MINUTES = env.int("VNPAY_EXPIRE_MINUTES", default=15)
 VNPAY_SIMULATOR = env.bool("VNPAY_SIMULATOR", default=DEBUG)
 if VNPAY_SIMULATOR and not DEBUG:

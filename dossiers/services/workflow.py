@@ -430,7 +430,8 @@ def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent
         agency=locked.current_agency or locked.agency,
         note=note,
     )
-    notifications_queue(event=event)
+    # No message: the status stays (often "result ready", announced already); the citizen has just paid
+    # on the portal and reads the receipt there, as after a payment at the desk.
     return event
 
 

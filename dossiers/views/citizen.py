@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.views import View
 from django_ratelimit.decorators import ratelimit
 
 from accounts.permissions import is_staff_member
-from procedures.form_schema import form_class_for
+from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
 from ..constants import ResultDelivery, SlipKind, Status
@@ -46,6 +47,12 @@ from ..services import (
     dossier_submit,
     result_taken,
 )
+from ..services.submission import (
+    dossier_expected_due,
+    dossier_resume_step,
+    dossier_suggested_agency,
+    online_documents,
+)
 from ..slips import slip_pdf, submission_acknowledgement_pdf
 from .page import render_dossier_page
 
@@ -67,8 +74,15 @@ STEP_TITLES = {
 }
 
 
-def step_url(dossier: Dossier, step: str) -> str:
-    return reverse(f"dossiers:step_{step}", kwargs={"reference": dossier.reference})
+def step_url(dossier: Dossier, step: str, field: str = "") -> str:
+    """The wizard step's address; with ``field``, straight to that field of the step."""
+    url = reverse(f"dossiers:step_{step}", kwargs={"reference": dossier.reference})
+    return f"{url}#id_{field}" if field else url
+
+
+def resume_url(dossier: Dossier) -> str:
+    """Where "continue" takes a draft: its first step with something missing, else the review."""
+    return step_url(dossier, dossier_resume_step(dossier=dossier))
 
 
 def _next_step(step: str) -> str:
@@ -76,8 +90,14 @@ def _next_step(step: str) -> str:
     return names[min(names.index(step) + 1, len(names) - 1)]
 
 
+def _step_number(step: str) -> int:
+    return [name for name, _slug in STEPS].index(step) + 1
+
+
 class DossierStartView(LoginRequiredMixin, View):
-    """Where "Submit online" leads: what to prepare, and where to submit; starting makes a draft."""
+    """Where "Submit online" leads: what to prepare, and where to submit; starting makes a draft. The
+    receiving unit is the citizen's choice: offered first only when it is the only one or the
+    citizen's own address names it."""
 
     def _version(self, code):
         version = procedure_get_current(code=code)
@@ -85,10 +105,15 @@ class DossierStartView(LoginRequiredMixin, View):
             raise Http404
         return version
 
+    def _render(self, request, version, form, status=200):
+        context = {"version": version, "form": form, "documents": online_documents(version)}
+        return render(request, "dossiers/start.html", context, status=status)
+
     def get(self, request, code):
         version = self._version(code)
-        form = StartForm(version=version)
-        return render(request, "dossiers/start.html", {"version": version, "form": form})
+        suggested = dossier_suggested_agency(applicant=request.user, version=version)
+        form = StartForm(version=version, initial={"agency": suggested.pk if suggested else None})
+        return self._render(request, version, form)
 
     def post(self, request, code):
         version = self._version(code)
@@ -96,7 +121,7 @@ class DossierStartView(LoginRequiredMixin, View):
         if form.is_valid():
             dossier = dossier_start(applicant=request.user, version=version, agency=form.cleaned_data["agency"])
             return redirect(step_url(dossier, "applicant"))
-        return render(request, "dossiers/start.html", {"version": version, "form": form})
+        return self._render(request, version, form, status=400)
 
 
 class WizardStepView(LoginRequiredMixin, View):
@@ -130,7 +155,18 @@ class WizardStepView(LoginRequiredMixin, View):
             "form": form,
             "step": self.step,
             "step_title": STEP_TITLES[self.step],
-            "wizard_steps": [(name, STEP_TITLES[name], step_url(self.dossier, name)) for name, _slug in STEPS],
+            "step_number": _step_number(self.step),
+            "step_total": len(STEPS),
+            "wizard_steps": [
+                {
+                    "number": number,
+                    "name": name,
+                    "title": STEP_TITLES[name],
+                    "url": step_url(self.dossier, name),
+                    "current": name == self.step,
+                }
+                for number, (name, _slug) in enumerate(STEPS, start=1)
+            ],
             **extra,
         }
 
@@ -169,20 +205,30 @@ class FormStepView(WizardStepView):
     step = "form"
 
     def get_form(self, data=None, files=None):
-        form_class = form_class_for(self.dossier.procedure_version.form_schema)
-        return form_class(data, initial=self.dossier.form_data)
+        schema = self.dossier.procedure_version.form_schema
+        # A field the applicant's details answer (the place of residence, a contact phone) starts filled.
+        initial = answers_with_prefill(schema, self.dossier.form_data, self.dossier.applicant_data)
+        return form_class_for(schema)(data, initial=initial)
 
     def save(self, form):
         dossier_save_form(dossier=self.dossier, data=form.cleaned_data)
 
 
 class DocumentsStepView(WizardStepView):
+    """The files to upload; the declaration the online form replaces and the documents shown in
+    person are listed, not asked for."""
+
     step = "documents"
     template_name = "dossiers/wizard_documents.html"
 
     def get_form(self, data=None, files=None):
         uploaded = {a.required_document_id: a for a in self.dossier.attachments.all()}
-        return DocumentsForm(data, files, version=self.dossier.procedure_version, uploaded=uploaded)
+        version = self.dossier.procedure_version
+        self.documents = online_documents(version)
+        return DocumentsForm(data, files, version=version, uploaded=uploaded, documents=self.documents.uploads)
+
+    def context(self, form, **extra):
+        return super().context(form, documents=self.documents, **extra)
 
     def post(self, request, reference):
         form = self.get_form(request.POST, request.FILES)
@@ -220,6 +266,9 @@ class DeliveryStepView(WizardStepView):
 
 
 class ReviewStepView(WizardStepView):
+    """Everything entered, what it costs and when the result is expected; each missing item links to
+    the step (and field) that puts it right."""
+
     step = "review"
     template_name = "dossiers/review.html"
 
@@ -227,10 +276,19 @@ class ReviewStepView(WizardStepView):
         return SubmitForm(data, initial={"submission_key": uuid.uuid4()})
 
     def render_step(self, form, status=200):
+        version = self.dossier.procedure_version
+        problems = [
+            {"message": str(problem), "url": step_url(self.dossier, problem.step, problem.field)}
+            for problem in dossier_problems(dossier=self.dossier)
+        ]
         context = self.context(
             form,
-            problems=dossier_problems(dossier=self.dossier),
+            problems=problems,
             form_fields=dossier_answers(dossier=self.dossier),
+            documents=online_documents(version),
+            fees=list(version.fees.all()),
+            expected_due=dossier_expected_due(dossier=self.dossier),
+            page_has_errors=status >= 400,
         )
         return render(self.request, self.template_name, context, status=status)
 
@@ -253,13 +311,18 @@ class DossierSubmittedView(LoginRequiredMixin, View):
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         if dossier.is_draft:
-            return redirect(step_url(dossier, "review"))
+            return redirect(resume_url(dossier))
         return render(request, "dossiers/submitted.html", {"dossier": dossier})
 
 
 class MyDossiersView(LoginRequiredMixin, View):
     def get(self, request):
-        dossiers = dossier_list_for_applicant(user=request.user)
+        dossiers = list(dossier_list_for_applicant(user=request.user))
+        drafts = [dossier for dossier in dossiers if dossier.is_draft]
+        # What "continue" needs of each draft, in two queries whatever their number.
+        prefetch_related_objects(drafts, "attachments", "procedure_version__documents")
+        for draft in drafts:
+            draft.resume_url = resume_url(draft)
         return render(request, "dossiers/my_dossiers.html", {"dossiers": dossiers, "Status": Status})
 
 
@@ -269,7 +332,8 @@ class DossierDetailView(LoginRequiredMixin, View):
 
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
-        return render_dossier_page(request, dossier)
+        extra = {"resume_url": resume_url(dossier)} if dossier.is_draft else {}
+        return render_dossier_page(request, dossier, extra=extra)
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):
@@ -293,14 +357,23 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
-@method_decorator(ratelimit(key="post:code", rate="10/h", method="POST", block=True), name="post")
+@method_decorator(
+    ratelimit(
+        key=lambda _group, request: LookupForm.normalize_code(request.POST.get("code")),
+        rate="10/h",
+        method="POST",
+        block=True,
+    ),
+    name="post",
+)
 class LookupView(View):
     """Public status lookup by dossier code and the last 4 digits of the applicant's phone or ID:
-    the status and the timeline, with no personal data. Limited per address and per dossier code, so
-    guessing the digits of one dossier from many addresses is slow too."""
+    the status and the timeline, with no personal data. Limited per address and per dossier code (as
+    read: "h56 " and "H56" are one code), so guessing the digits of one dossier from many addresses,
+    or in many spellings, is slow too."""
 
     def get(self, request):
-        form = LookupForm(initial={"code": request.GET.get("code", "")})
+        form = LookupForm(initial={"code": LookupForm.normalize_code(request.GET.get("code"))})
         return render(request, "dossiers/lookup.html", {"form": form})
 
     def post(self, request):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from accounts.permissions import is_staff_member
 
 from ..actions import actions_for, form_for
-from ..constants import DELIVERY_FOR_STAFF, OPEN_STATUSES
+from ..constants import DELIVERY_FOR_STAFF, OPEN_STATUSES, Status
 from ..models import Payment, Rating
 from ..payments.services import payment_due
 from ..permissions import can_download_receipt
@@ -30,7 +30,7 @@ def staff_context(*, user, dossier, bound=None) -> dict:
     return {"staff_actions": pairs, "open_action": opened}
 
 
-def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
+def render_dossier_page(request, dossier, *, bound=None, status: int = 200, extra: dict | None = None):
     user = request.user
     staff = is_staff_member(user=user)
     context = {
@@ -44,6 +44,8 @@ def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
         "payment_due": payment_due(dossier) if dossier.applicant_id == user.pk else 0,
         "paid_payments": dossier.payments.filter(status=Payment.Status.PAID),
         "is_applicant": dossier.applicant_id == user.pk,
+        # The applicant's result is ready: a banner at the top says so, with the fee to pay or the file.
+        "result_banner": dossier.applicant_id == user.pk and dossier.status in (Status.DONE, Status.RETURNED),
         "result_available": result_available(dossier),
         "dossier_rating": Rating.objects.filter(dossier=dossier).first(),
         "rating_levels": Rating.Level.choices,
@@ -51,6 +53,7 @@ def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
     # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and
     # resubmission after a supplement request.
     context |= staff_context(user=user, dossier=dossier, bound=bound)
+    context["page_has_errors"] = bound is not None  # an action's form came back to be corrected
     # The applicant reads their own choice ("to my address"); staff read it about the applicant.
     if dossier.result_delivery:
         own = dossier.applicant_id == user.pk
@@ -63,4 +66,4 @@ def render_dossier_page(request, dossier, *, bound=None, status: int = 200):
             (step, step_timeliness(step=step))
             for step in dossier.steps.select_related("agency", "assignee", "handed_by")
         ]
-    return render(request, "dossiers/detail.html", context, status=status)
+    return render(request, "dossiers/detail.html", context | (extra or {}), status=status)

@@ -12,8 +12,8 @@ from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from accounts.models import Agency
+from onestop.widgets import DAY_FORMATS, DayInput
 
-from ..forms import DAY_FORMATS, DayInput
 from ..register import COLUMN_NUMBERS, MAX_DAYS, register_desks, register_pdf, register_sheet, register_xlsx
 from .staff import StaffRequiredMixin
 

@@ -80,3 +80,90 @@ def test_the_citizen_page_shows_the_timeline(client, citizen, submitted):
     assert submitted.code in page
     assert "Quá trình xử lý" in page
     assert "Mới đăng ký" in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{code}", "{lower} ", "  {lower}", "{spaced}", "{lower}\t"],
+    ids=["as printed", "lower case, space after", "spaces before", "spaces inside", "tab after"],
+)
+def test_the_code_is_found_whatever_its_case_and_stray_spaces(client, submitted, typed):
+    code = submitted.code
+    text = typed.format(code=code, lower=code.lower(), spaced=code.replace("-", " - ", 1).lower())
+    page = client.post(reverse("dossiers:lookup"), {"code": text, "secret": " 5678 "}).content.decode()
+    assert 'data-testid="lookup-result"' in page and "Mới đăng ký" in page
+    assert f'value="{code}"' in page  # the field shows the code as printed
+
+
+def test_the_page_says_where_the_code_is_printed_and_the_field_upper_cases_as_typed(client, submitted):
+    page = client.get(reverse("dossiers:lookup"), {"code": submitted.code.lower() + " "}).content.decode()
+    assert "Mã hồ sơ in trên Giấy tiếp nhận, trong tin nhắn SMS hoặc email xác nhận" in page
+    field = page.split('name="code"')[0].rsplit("<input", 1)[1] + page.split('name="code"')[1].split(">", 1)[0]
+    assert "text-uppercase" in field and 'autocapitalize="characters"' in field
+    assert f'value="{submitted.code}"' in page  # the link of an SMS, read as printed
+
+
+def test_one_codes_rate_limit_counts_every_spelling_of_it(client, submitted):
+    code = submitted.code
+    spellings = [code, code.lower(), f"{code} ", f" {code.lower()}", code.replace("-", " -")]
+    for attempt in range(10):  # from ten addresses, so only the limit per code can stop them
+        response = client.post(
+            reverse("dossiers:lookup"),
+            {"code": spellings[attempt % len(spellings)], "secret": f"{attempt:04d}"},
+            REMOTE_ADDR=f"10.0.0.{attempt + 1}",
+        )
+        assert response.status_code == 200
+    response = client.post(
+        reverse("dossiers:lookup"), {"code": f"{code.lower()}  ", "secret": "5678"}, REMOTE_ADDR="10.0.1.1"
+    )
+    assert response.status_code == 429
+
+
+def test_the_public_timeline_names_each_status_once(client, citizen, network, allowance):
+    from dossiers.services import dossier_hand_over, dossier_receive
+    from tests.dossiers.conftest import submit_online
+
+    clerk, specialist = network["clerk"], network["specialist"]
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_receive(dossier=dossier, by=clerk)
+    dossier_hand_over(dossier=dossier, by=clerk, to_agency=network["department"], to_user=specialist)
+    dossier_hand_over(dossier=dossier, by=specialist, to_agency=network["district"], to_user=network["leader"])
+    page = client.post(reverse("dossiers:lookup"), {"code": dossier.code, "secret": "5678"}).content.decode()
+    timeline = page.split('data-testid="lookup-result"')[1].split("<ol", 1)[1]
+    assert timeline.count("Đang giải quyết") == 1
+    assert timeline.count("Chuyển xử lý") == 1  # the second hand-over, named by what happened
+
+
+def test_a_ready_result_gets_a_banner_at_the_top_with_the_fee_to_pay_then_the_download(
+    client, citizen, network, allowance
+):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from dossiers.services import dossier_complete, dossier_hand_over, dossier_receive
+    from tests.dossiers.conftest import submit_online
+
+    clerk = network["clerk"]
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_receive(dossier=dossier, by=clerk)
+    client.force_login(citizen)
+    assert 'data-testid="result-banner"' not in client.get(dossier.get_absolute_url()).content.decode()
+
+    dossier_hand_over(dossier=dossier, by=clerk, to_agency=network["commune"], to_user=clerk, reason="xong sớm")
+    dossier_complete(dossier=dossier, by=clerk, results=[pdf_upload("quyet-dinh.pdf")])
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    banner = page.split('data-testid="result-banner"')[1].split("</div>")[0]
+    assert page.index('data-testid="result-banner"') < page.index('id="fee-title"')  # at the top
+    assert 'role="status"' in page.split('data-testid="result-banner"')[0].rsplit("<div", 1)[1]
+    assert "Kết quả đã có</strong> — nộp 8.000 đồng để tải" in banner
+    assert 'data-testid="pay-online"' in banner and "banner-download" not in banner
+    assert page.count('data-testid="pay-online"') == 1  # one pay button, in the banner
+
+    gateway = urlsplit(client.post(reverse("dossiers:pay", args=[dossier.reference]))["Location"])
+    client.post(gateway.path, {**dict(parse_qsl(gateway.query)), "choice": "pay"})
+    banner = client.get(dossier.get_absolute_url()).content.decode().split('data-testid="result-banner"')[1]
+    banner = banner.split("</div>")[0]
+    assert "Kết quả đã có" in banner and "để tải" not in banner and "pay-online" not in banner
+    assert "Tải kết quả: quyet-dinh" in banner and "Nhận tại Bộ phận Một cửa" in banner
+
+    client.force_login(clerk)  # staff read the dossier, not a banner meant for the applicant
+    assert 'data-testid="result-banner"' not in client.get(dossier.get_absolute_url()).content.decode()

@@ -292,3 +292,55 @@ def test_a_clerk_does_not_see_the_leaders_own_failed_messages(client, received, 
     assert "lanhdao@example.vn" not in client.get(reverse("dossiers:undelivered")).content.decode()
     client.force_login(network["leader"])
     assert "lanhdao@example.vn" in client.get(reverse("dossiers:undelivered")).content.decode()
+
+
+def test_a_result_paid_for_after_it_is_ready_is_announced_once_by_sms_and_once_in_the_history(
+    client, citizen, network, allowance, settings, django_capture_on_commit_callbacks
+):
+    """The fee of a ready result paid online, then the result returned: each status reaches the
+    citizen's phone once, and the page's history names each status once."""
+    import json
+    from collections import Counter
+    from urllib.parse import parse_qsl, urlsplit
+
+    from dossiers.services import dossier_complete, dossier_hand_over, dossier_return
+    from tests.dossiers.conftest import pdf_upload
+
+    clerk, specialist, leader = network["clerk"], network["specialist"], network["leader"]
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    for step in (
+        lambda d: dossier_receive(dossier=d, by=clerk),
+        lambda d: dossier_hand_over(dossier=d, by=clerk, to_agency=network["department"], to_user=specialist),
+        lambda d: dossier_hand_over(dossier=d, by=specialist, to_agency=network["district"], to_user=leader),
+        lambda d: dossier_hand_over(dossier=d, by=leader, to_agency=network["commune"], to_user=clerk),
+        lambda d: dossier_complete(dossier=d, by=clerk, results=[pdf_upload("quyet-dinh.pdf")]),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier = step(dossier).dossier
+    client.force_login(citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        gateway = urlsplit(client.post(reverse("dossiers:pay", args=[dossier.reference]))["Location"])
+        client.post(gateway.path, {**dict(parse_qsl(gateway.query)), "choice": "pay"})
+    dossier.refresh_from_db()
+    assert dossier.fee_paid_at
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_return(dossier=dossier, by=clerk, delivery="desk")
+
+    texts = [
+        json.loads(line)["text"]
+        for log in settings.SMS_FILE_PATH.glob("*.log")
+        for line in log.read_text().splitlines()
+    ]
+    statuses = Counter(text.split(": ", 1)[1].split(".")[0] for text in texts)
+    assert statuses == {
+        "Moi dang ky": 1,
+        "Da tiep nhan": 1,
+        "Dang giai quyet": 1,
+        "Da co ket qua": 1,
+        "Da tra ket qua": 1,
+    }
+
+    history = client.get(dossier.get_absolute_url()).content.decode().split('id="history-title"')[1]
+    assert history.count("Đã có kết quả") == 1 and history.count("Đang giải quyết") == 1
+    assert "Đã ghi nhận nộp phí: Đã thanh toán trực tuyến" in history  # the payment, by what it was
