@@ -12,7 +12,7 @@ admin.site.site_title = _("One-stop portal")
 admin.site.index_title = _("Administration")
 
 
-class StaffMembershipInline(admin.TabularInline):
+class StaffMembershipInline(ChoosePromptAdmin, admin.TabularInline):
     model = StaffMembership
     extra = 0
     autocomplete_fields = ["agency"]

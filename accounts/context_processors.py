@@ -4,11 +4,11 @@ from .permissions import has_role, is_staff_member
 
 def roles(request):
     """Role flags for the navigation, evaluated only when a template asks (no query otherwise)."""
-    user = request.user
+    user = getattr(request, "user", None)  # absent when a request is refused before authentication
     return {
         "is_desk_clerk": lambda: has_role(user=user, role=Role.CLERK),
         "is_staff_member": lambda: is_staff_member(user=user),
         "is_leader": lambda: bool(
-            user.is_authenticated and (user.is_superuser or has_role(user=user, role=Role.LEADER))
+            user is not None and user.is_authenticated and (user.is_superuser or has_role(user=user, role=Role.LEADER))
         ),
     }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, StaffMembership, User
 from accounts.selectors import agency_subtree
+from onestop.widgets import MOMENT_FORMATS, MomentInput
 
 from . import permissions
 from .constants import OPEN_STATUSES, RETURNED_BY, TRANSITIONS, ResultDelivery, Status
@@ -83,7 +84,7 @@ class ReturnForm(forms.Form):
 
 class ApologyForm(ReasonForm):
     new_appointment = forms.DateTimeField(
-        label=_("New appointment"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("New appointment"), input_formats=MOMENT_FORMATS, widget=MomentInput()
     )
 
 

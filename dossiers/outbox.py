@@ -131,11 +131,12 @@ def _language(user: User) -> str:
 
 
 def notifications_queue(*, event: DossierEvent) -> list[int]:
-    """The applicant's message about ``event`` (a status change, an apology), in the event's transaction.
-    Email and phone are those given on the dossier, else the account's. Any other event that leaves the
-    status as it was (a fee paid once the result is ready, a hand-over) announces nothing: its message
-    would only repeat the status already sent, so each status is announced once."""
-    if event.kind != EventKind.APOLOGY and event.from_status and event.from_status == event.to_status:
+    """The applicant's message about ``event`` (a status change, an apology, a payment), in the event's
+    transaction. Email and phone are those given on the dossier, else the account's. Any other event
+    that leaves the status as it was (a hand-over) announces nothing: its message would only repeat the
+    status already sent, so each status is announced once; a payment is announced as a payment."""
+    announced = (EventKind.APOLOGY, EventKind.PAYMENT)
+    if event.kind not in announced and event.from_status and event.from_status == event.to_status:
         return []
     dossier = event.dossier
     data = dossier.applicant_data or {}

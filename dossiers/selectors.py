@@ -341,9 +341,14 @@ def dossier_applicant_card(*, dossier: Dossier) -> ApplicantCard:
 
 
 def dossier_answers(*, dossier: Dossier) -> list[tuple[str, str]]:
-    """The procedure form's answers with their labels, in the form's order."""
+    """The procedure form's answers with their labels, in the form's order, as a person reads them."""
+    from procedures.form_schema import answer_for_display
+
     answers = dossier.form_data or {}
-    return [(spec["label"], answers.get(spec["name"], "")) for spec in dossier.procedure_version.form_schema]
+    return [
+        (spec["label"], answer_for_display(spec, answers.get(spec["name"], "")))
+        for spec in dossier.procedure_version.form_schema
+    ]
 
 
 def dossier_current_since(*, dossier: Dossier):

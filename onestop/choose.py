@@ -14,7 +14,11 @@ CHOOSE = choose(_("Choose"))
 
 
 class ChoosePromptAdmin:
-    """A ModelAdmin mixin: empty options of foreign keys and choices read "— Chọn —"."""
+    """A ModelAdmin (or inline) mixin: empty options of foreign keys, choices and the changelist's
+    actions read "— Chọn —"."""
+
+    def get_action_choices(self, request, default_choices=None):
+        return super().get_action_choices(request, default_choices=[("", CHOOSE)])
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("empty_label", CHOOSE)

@@ -11,6 +11,7 @@ def _django_messages_for_the_catalogue():  # pragma: no cover - read by xgettext
         "This password is too short. It must contain at least %d characters.",
         1,
     )
+    ngettext("Please correct the error below.", "Please correct the errors below.", 1)  # the admin's forms
     gettext("Null characters are not allowed.")
     gettext("Enter a complete value.")
     gettext("Enter a valid UUID.")

@@ -26,3 +26,25 @@ class DayInput(forms.DateInput):
                 return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"  # %Y would drop a year's zeros
             return value
         return super().format_value(value)
+
+
+MOMENT_FORMATS = ["%d/%m/%Y %H:%M", "%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class MomentInput(forms.DateTimeInput):
+    """A day and a time typed day first ("dd/mm/yyyy hh:mm"), whatever the browser's language; a value
+    that does not read as one is shown back as it was typed, to be corrected."""
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs, format="%d/%m/%Y %H:%M")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for pattern in MOMENT_FORMATS:
+                try:
+                    return datetime.strptime(value.strip(), pattern).strftime("%d/%m/%Y %H:%M")
+                except ValueError:
+                    continue
+            return value
+        return super().format_value(value)

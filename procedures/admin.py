@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_manage_catalogue
+from onestop.choose import ChoosePromptAdmin
+from onestop.widgets import DAY_FORMATS, DayInput
 
 from .constants import VersionStatus
 from .exchange import (
@@ -47,7 +49,7 @@ class CatalogueAdminMixin:
         return False  # procedures are withdrawn, never deleted: dossiers point at their versions
 
 
-class DraftOnlyInlineMixin(CatalogueAdminMixin):
+class DraftOnlyInlineMixin(ChoosePromptAdmin, CatalogueAdminMixin):
     extra = 0
 
     def _editable(self, obj):
@@ -90,14 +92,14 @@ class RouteStepInline(DraftOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Field)
-class FieldAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+class FieldAdmin(ChoosePromptAdmin, CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "order"]
     search_fields = ["name", "code"]
 
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(
-        label=_("Effective from"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"), initial=timezone.localdate, input_formats=DAY_FORMATS, widget=DayInput()
     )
 
 
@@ -105,12 +107,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Catalogue file (JSON or XLSX)"))
     publish = forms.BooleanField(label=_("Publish the imported versions at once"), required=False)
     effective_from = forms.DateField(
-        label=_("Effective from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"), required=False, input_formats=DAY_FORMATS, widget=DayInput()
     )
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+class ProcedureVersionAdmin(ChoosePromptAdmin, CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["procedure", "number", "name", "status", "effective_from", "service_level"]
     list_filter = ["status", "service_level", "agency_level", "field"]
     search_fields = ["procedure__code", "name"]
@@ -179,7 +181,7 @@ class ProcedureVersionAdmin(CatalogueAdminMixin, admin.ModelAdmin):
         return render(request, "admin/procedures/procedureversion/publish.html", context)
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ChoosePromptAdmin, admin.TabularInline):
     model = ProcedureVersion
     fields = ["link", "name", "status", "effective_from"]
     readonly_fields = fields
@@ -203,7 +205,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+class ProcedureAdmin(ChoosePromptAdmin, CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["code", "latest_name", "public_status"]
     search_fields = ["code", "versions__name"]
     inlines = [VersionInline]
@@ -303,7 +305,7 @@ class ProcedureAdmin(CatalogueAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+class CalendarDayAdmin(ChoosePromptAdmin, CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
@@ -313,5 +315,5 @@ class CalendarDayAdmin(CatalogueAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OfficeHours)
-class OfficeHoursAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+class OfficeHoursAdmin(ChoosePromptAdmin, CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["weekday", "morning_start", "morning_end", "afternoon_start", "afternoon_end"]

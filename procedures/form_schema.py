@@ -12,6 +12,7 @@ never reaches the database.
 """
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -232,7 +233,12 @@ def _form_field(spec: dict) -> forms.Field:
             **common,
         )
     if kind == FormFieldType.DATE:
-        return forms.DateField(input_formats=DAY_FORMATS, widget=DayInput(), **common)
+        return forms.DateField(
+            input_formats=DAY_FORMATS,
+            widget=DayInput(),
+            error_messages={"invalid": _("Enter a day as dd/mm/yyyy.")},
+            **common,
+        )
     if kind == FormFieldType.CHOICE:
         return forms.ChoiceField(choices=[("", CHOOSE), *((c, c) for c in spec["choices"])], **common)
     if kind == FormFieldType.YES_NO:
@@ -273,6 +279,26 @@ def answers_with_prefill(schema: list[dict], answers: dict, applicant: dict) -> 
         if source and not filled.get(spec["name"]) and (applicant or {}).get(source):
             filled[spec["name"]] = applicant[source]
     return filled
+
+
+def answer_for_display(spec: dict, value) -> str:
+    """A stored answer as a person reads it: a date day first, yes/no in words, a decimal with a comma;
+    anything else as stored."""
+    text = str(value or "")
+    if not text:
+        return ""
+    kind = spec.get("type")
+    if kind == FormFieldType.YES_NO:
+        return str(_("Yes")) if text == "yes" else str(_("No")) if text == "no" else text
+    if kind == FormFieldType.DATE:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return text
+        return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+    if kind == FormFieldType.NUMBER:
+        return text.replace(".", ",")
+    return text
 
 
 def answers_to_storage(schema: list[dict], cleaned: dict) -> dict:

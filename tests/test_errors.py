@@ -67,3 +67,11 @@ def test_djangos_own_messages_reach_citizens_in_vietnamese():
     with translation.override("vi"), pytest.raises(ValidationError) as refused:
         validate_password("ab1")
     assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in refused.value.messages
+
+
+def test_a_request_for_a_host_the_portal_does_not_serve_is_a_400_in_vietnamese(client, production, settings):
+    settings.ALLOWED_HOSTS = ["motcua.example.vn"]
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Cổng không hiểu được yêu cầu này" in page and 'href="/"' in page

@@ -430,8 +430,9 @@ def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent
         agency=locked.current_agency or locked.agency,
         note=note,
     )
-    # No message: the status stays (often "result ready", announced already); the citizen has just paid
-    # on the portal and reads the receipt there, as after a payment at the desk.
+    # Announced as a payment, not as the status it keeps ("result ready" was announced already): on a
+    # weak link the gateway's return page may never load, and this is the citizen's confirmation.
+    notifications_queue(event=event)
     return event
 
 

@@ -266,7 +266,10 @@
     }
     lock(form, pressed, config);
     if (hasChosenFiles(form)) {
+      // An upload on a slow link may take minutes: the form stays locked until the next page (or Back),
+      // never re-armed by a timer that would let the same files be sent twice.
       showUpload(form, pressed, config);
+      return;
     }
     window.setTimeout(
       function () {

@@ -408,3 +408,27 @@ def test_the_result_delivery_reads_about_the_applicant_for_staff_and_as_their_ow
     client.force_login(citizen)
     own = _page(client, dossier)
     assert "Qua bưu chính đến địa chỉ của tôi" in own[own.index('data-testid="delivery"') :][:200]
+
+
+def test_the_apologys_new_appointment_is_typed_day_first_and_an_impossible_one_comes_back_as_typed(
+    client, citizen, desk
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    dossier = _received(citizen, desk)
+    client.force_login(desk["clerk"])
+    page = _page(client, dossier)
+    assert 'placeholder="dd/mm/yyyy hh:mm"' in page and 'type="datetime-local"' not in page
+    url = reverse("dossiers:action", args=[dossier.reference, "apologise"])
+    later = timezone.localtime(dossier.due_at) + timezone.timedelta(days=40)
+    form = {"expected_version": dossier.version, "apologise-reason": "Chờ xác minh"}
+    response = client.post(url, {**form, "apologise-new_appointment": "31/02/2027 10:00"})
+    assert response.status_code == 400 and 'value="31/02/2027 10:00"' in response.content.decode()
+    typed = f"{later:%d/%m/%Y} 10:00"
+    assert client.post(url, {**form, "apologise-new_appointment": typed}).status_code == 302
+    dossier.refresh_from_db()
+    expected = datetime(later.year, later.month, later.day, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert dossier.new_appointment_at == expected

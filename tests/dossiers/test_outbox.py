@@ -339,6 +339,7 @@ def test_a_result_paid_for_after_it_is_ready_is_announced_once_by_sms_and_once_i
         "Dang giai quyet": 1,
         "Da co ket qua": 1,
         "Da tra ket qua": 1,
+        "da nhan khoan phi, le phi ban nop": 1,  # the payment, confirmed once, as a payment
     }
 
     history = client.get(dossier.get_absolute_url()).content.decode().split('id="history-title"')[1]

@@ -146,6 +146,7 @@ def test_a_file_over_the_limit_is_refused_before_sending_and_an_upload_says_it_i
     assert not page.locator("[data-size-error]").count()
 
     # While it goes: the button is busy and the upload says how much it is sending.
+    page.clock.install()  # the page's timers from here on are the test's to move
     page.evaluate("window.holdForms = true")
     page.get_by_role("button", name=NEXT).click()
     assert page.locator("form[aria-busy=true] button[disabled]").inner_text().strip() == "Đang gửi…"
@@ -154,6 +155,9 @@ def test_a_file_over_the_limit_is_refused_before_sending_and_an_upload_says_it_i
     page.get_by_test_id("upload-progress").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir() / "slow-link-upload-progress-390.png")
     assert sent == []
+    # Minutes later on a slow link, the upload still going: the button is not offered again.
+    page.clock.fast_forward("05:00")
+    assert page.locator("form[aria-busy=true] button[disabled]").count() == 1
 
     page.reload()
     files.first.set_input_files(upload)

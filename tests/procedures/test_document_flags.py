@@ -90,3 +90,24 @@ def test_the_demo_catalogue_sets_the_declarations_and_the_documents_shown_in_per
                 assert procedure["form_schema"], procedure["code"]  # only where there is a form to fill
             if document.get("shown_in_person"):
                 assert "xuất trình" in document["name"]
+
+
+def test_seed_demo_gives_demo_procedures_loaded_earlier_the_catalogues_new_flags_and_touches_nothing_else():
+    from accounts.demo import load_agencies
+    from procedures.demo import load_catalogue
+    from procedures.models import ProcedureVersion, RequiredDocument
+
+    load_agencies()
+    load_catalogue()
+    RequiredDocument.objects.update(filled_online=False, shown_in_person=False)  # as loaded before the flags
+    version = ProcedureVersion.objects.get(procedure__code="1.004873")
+    schema = [
+        {k: v for k, v in field.items() if k not in ("integer", "min", "max", "prefill")}
+        for field in version.form_schema
+    ]
+    ProcedureVersion.objects.filter(pk=version.pk).update(form_schema=schema)
+    load_catalogue()
+    version.refresh_from_db()
+    assert version.documents.filter(filled_online=True).exists()
+    assert version.documents.filter(shown_in_person=True).exists()
+    assert any("max" in field for field in version.form_schema)

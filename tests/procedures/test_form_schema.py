@@ -177,3 +177,14 @@ def test_a_field_can_start_filled_with_one_of_the_applicants_details():
     with translation.override("en"), pytest.raises(ValidationError) as error:
         validate_form_schema([{"name": "x", "label": "X", "type": "text", "prefill": "password"}])
     assert "“prefill” must be one of" in error.value.messages[0]
+
+
+def test_answers_read_as_a_person_reads_them():
+    from procedures.form_schema import answer_for_display
+
+    assert answer_for_display({"type": "date"}, "2021-09-02") == "02/09/2021"
+    assert answer_for_display({"type": "yesno"}, "yes") == "Có"
+    assert answer_for_display({"type": "yesno"}, "no") == "Không"
+    assert answer_for_display({"type": "number"}, "2.5") == "2,5"
+    assert answer_for_display({"type": "text"}, "Thôn 1") == "Thôn 1"
+    assert answer_for_display({"type": "date"}, "") == ""

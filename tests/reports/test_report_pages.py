@@ -42,6 +42,8 @@ def test_a_leader_reads_the_06a_table_and_opens_the_dossiers_behind_a_number(cli
     page = response.content.decode()
     assert response.status_code == 200
     assert "Quý 1/2026 (15/12/2025 – 14/03/2026)" in page
+    # A withdrawn dossier's column reads as the dossier's word, not the catalogue's "unpublished".
+    assert "Rút hồ sơ" in page and "Ngừng công bố" not in page
     total = page[page.index('data-testid="report-total"') :]
     assert ">3</a>" in total  # received: three dossiers by the cut-off
     late = client.get(reverse("reports:report_06a_cell"), {**params(district), "column": "late"}).content.decode()
@@ -61,6 +63,7 @@ def test_the_xlsx_opens_as_a_spreadsheet_with_the_official_header_and_values(cli
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     flat = [str(v) for row in values for v in row if v is not None]
     assert "UBND huyện Như Thanh" in flat and "hồ sơ" in flat
+    assert "Rút hồ sơ" in flat and "Ngừng công bố" not in flat
     assert any("15/12/2025" in v for v in flat)
     total = next(row for row in values if row[1] == "Tổng cộng")
     assert total[2:] == [3, 2, 1, 0, 2, 1, 0, 1, 1, 0, 1, 0, 0]
