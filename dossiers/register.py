@@ -13,7 +13,6 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from accounts.constants import Role
@@ -24,6 +23,7 @@ from .constants import Channel, EventKind, SlipKind, Status
 from .models import Dossier, DossierEvent, DossierStep, Slip
 from .official_forms import REGISTER, OfficialForm, official_form
 from .selectors import clerk_agencies
+from .services.slips import snapshot_time
 
 MAX_DAYS = 366  # both days included
 
@@ -183,16 +183,6 @@ def _first(events, test) -> DossierEvent | None:
     return next((event for event in events if test(event)), None)
 
 
-def _moment(value) -> datetime | None:
-    """A time recorded in a slip (ISO text) as a local datetime."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value)
-    moment = parse_datetime(value) if isinstance(value, str) and value else None
-    if moment is None:
-        return None
-    return timezone.localtime(moment) if timezone.is_aware(moment) else timezone.make_aware(moment)
-
-
 def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
@@ -207,7 +197,7 @@ def _row(number: int, dossier: Dossier) -> RegisterRow:
     done = _first(after, lambda e: _changed_to(e, Status.DONE))
     returned = _first(after, lambda e: _changed_to(e, Status.RETURNED))
     receipt = _first(slips, lambda s: s.kind == SlipKind.RECEIPT)
-    appointment = _moment((receipt.data or {}).get("due_at")) if receipt else None
+    appointment = snapshot_time((receipt.data or {}).get("due_at")) if receipt else None
     applicant = dossier.applicant_data or {}
     contact = [str(applicant.get(key) or "").strip() for key in ("address", "phone")]
     return RegisterRow(
@@ -269,7 +259,9 @@ def _notes(dossier: Dossier, events: list[DossierEvent], slips: list[Slip]) -> l
         if event.kind == EventKind.APOLOGY:
             slip = slip_of.get(event.pk)
             data = (slip.data or {}) if slip else {}
-            new = _moment(data.get("new_appointment_at") or data.get("new_appointment"))  # older slips: the latter
+            new = snapshot_time(
+                data.get("new_appointment_at") or data.get("new_appointment")
+            )  # older slips: the latter
             if new:
                 notes.append(pgettext("dossier register", "Apology, new appointment %(day)s") % {"day": f"{new:{DAY}}"})
             else:
@@ -289,7 +281,7 @@ def _notes(dossier: Dossier, events: list[DossierEvent], slips: list[Slip]) -> l
 def _resubmission(day: str, slip: Slip | None) -> str:
     """The complete dossier after a supplement request; once received, with the new appointment of the
     receipt issued for it."""
-    new = _moment((slip.data or {}).get("due_at")) if slip and slip.kind == SlipKind.RECEIPT else None
+    new = snapshot_time((slip.data or {}).get("due_at")) if slip and slip.kind == SlipKind.RECEIPT else None
     if new:
         return pgettext("dossier register", "Supplement received %(day)s, new appointment %(when)s") % {
             "day": day,

@@ -340,6 +340,19 @@ def dossier_applicant_card(*, dossier: Dossier) -> ApplicantCard:
     )
 
 
+def slip_list_visible_to(*, user: User, dossier: Dossier) -> list:
+    """The slips of ``dossier`` ``user`` may read, oldest first: all of them for staff; for the applicant
+    those issued to them (the control sheet is the offices' own record). Uses the dossier's prefetch."""
+    from accounts.permissions import is_staff_member
+
+    from .constants import SlipKind
+
+    slips = sorted(dossier.slips.all(), key=lambda slip: (slip.created_at, slip.pk))
+    if is_staff_member(user=user):
+        return slips
+    return [slip for slip in slips if slip.kind != SlipKind.CONTROL_SHEET]
+
+
 def dossier_answers(*, dossier: Dossier) -> list[tuple[str, str]]:
     """The procedure form's answers with their labels, in the form's order, as a person reads them."""
     from procedures.form_schema import answer_for_display

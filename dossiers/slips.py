@@ -7,7 +7,6 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 
 import qrcode
 import qrcode.image.svg
@@ -17,7 +16,13 @@ from procedures.money import dong
 from .constants import SlipKind
 from .links import lookup_url
 from .models import Dossier, Slip
-from .services.slips import SNAPSHOT_VERSION, control_sheet_content, receipt_content, slip_header
+from .services.slips import (
+    SNAPSHOT_VERSION,
+    control_sheet_content,
+    receipt_content,
+    slip_header,
+    snapshot_time,
+)
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -43,17 +48,12 @@ def _dates(value):
     """The snapshot as the templates read it: every ``..._at`` value a local datetime."""
     if isinstance(value, dict):
         return {
-            key: (_parse(item) if key.endswith("_at") and isinstance(item, str) else _dates(item))
+            key: (snapshot_time(item) if key.endswith("_at") and isinstance(item, str) else _dates(item))
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [_dates(item) for item in value]
     return value
-
-
-def _parse(text: str):
-    moment = parse_datetime(text) if text else None
-    return timezone.localtime(moment) if moment else None
 
 
 def slip_snapshot(slip: Slip) -> dict:

@@ -53,6 +53,16 @@ def _national(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(off), frozenset(worked)
 
 
+def office_hours_set() -> dict[int, Hours]:
+    """The office hours staff set, by weekday (empty: the default hours apply)."""
+    from .models import OfficeHours
+
+    return {
+        row.weekday: Hours((row.morning_start, row.morning_end), (row.afternoon_start, row.afternoon_end))
+        for row in OfficeHours.objects.all()
+    }
+
+
 class WorkingCalendar:
     """Working-time arithmetic for one set of overrides and office hours (load with ``current()``)."""
 
@@ -63,14 +73,15 @@ class WorkingCalendar:
 
     @classmethod
     def current(cls) -> "WorkingCalendar":
-        from .models import CalendarDay, OfficeHours
+        from .models import CalendarDay
 
         overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
-        hours = {
-            row.weekday: Hours((row.morning_start, row.morning_end), (row.afternoon_start, row.afternoon_end))
-            for row in OfficeHours.objects.all()
-        }
-        return cls(overrides=overrides, hours=hours or None)
+        return cls(overrides=overrides, hours=office_hours_set() or None)
+
+    @classmethod
+    def with_office_hours(cls) -> "WorkingCalendar":
+        """The office hours staff set (else the default), without the days off: for showing the hours."""
+        return cls(hours=office_hours_set() or None)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
@@ -82,9 +93,12 @@ class WorkingCalendar:
             return False
         return day.weekday() < 5
 
+    def hours_for_weekday(self, weekday: int) -> Hours:
+        """The sessions of a weekday (a make-up Saturday keeps the hours of a weekday)."""
+        return self.hours.get(weekday) or self.hours.get(0) or DEFAULT_HOURS
+
     def _hours_for(self, day: date) -> Hours:
-        # A make-up Saturday keeps the hours of a weekday.
-        return self.hours.get(day.weekday()) or self.hours.get(0) or DEFAULT_HOURS
+        return self.hours_for_weekday(day.weekday())
 
     def sessions(self, day: date) -> list[tuple[datetime, datetime]]:
         if not self.is_working_day(day):

@@ -25,7 +25,7 @@ from accounts.constants import ADMINISTRATIVE_KINDS, AgencyKind
 from accounts.models import Agency
 from dossiers.models import Dossier
 from procedures.calendar import DEFAULT_HOURS, Hours, WorkingCalendar
-from procedures.models import OfficeHours, ProcedureVersion
+from procedures.models import ProcedureVersion
 from procedures.selectors import version_list_current
 
 from .periods import YEAR, Period, period_for
@@ -93,14 +93,10 @@ class OpeningHours:
 def office_hours() -> list[OpeningHours]:
     """The desks' office hours on working weekdays, as the working calendar counts them (the hours
     staff set, else the default 7:30 to 11:30 and 13:30 to 17:30), weekdays with the same hours together."""
-    rows = {
-        row.weekday: Hours((row.morning_start, row.morning_end), (row.afternoon_start, row.afternoon_end))
-        for row in OfficeHours.objects.all()
-    }
-    calendar = WorkingCalendar(hours=rows or None)
+    calendar = WorkingCalendar.with_office_hours()
     spans: list[OpeningHours] = []
     for weekday in range(5):
-        hours = calendar.hours.get(weekday) or calendar.hours.get(0) or DEFAULT_HOURS
+        hours = calendar.hours_for_weekday(weekday)
         if spans and spans[-1].hours == hours and spans[-1].last_weekday == weekday - 1:
             spans[-1] = OpeningHours(spans[-1].first_weekday, weekday, hours)
         else:

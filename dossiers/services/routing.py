@@ -27,7 +27,8 @@ def route_steps(dossier: Dossier) -> list:
     return list(cached[1])
 
 
-def _step_unit(route_step, dossier: Dossier) -> int:
+def step_unit_id(route_step, dossier: Dossier) -> int:
+    """The unit that acts at ``route_step`` for ``dossier`` (the receiving unit when the step has none)."""
     return route_step.agency_id or dossier.agency_id
 
 
@@ -55,7 +56,7 @@ def next_route_step(*, dossier: Dossier, agency: Agency | None = None, assignee:
     if agency is None:
         return remaining[0] if remaining else None
     for route_step in _without_return(remaining, dossier) or remaining:
-        if _step_unit(route_step, dossier) != agency.pk:
+        if step_unit_id(route_step, dossier) != agency.pk:
             continue
         if assignee is not None and not _holds_role(assignee, agency.pk, route_step.role):
             continue
@@ -68,14 +69,9 @@ def _without_return(steps: list, dossier: Dossier) -> list:
     from accounts.constants import Role
 
     steps = list(steps)
-    while steps and steps[-1].role == Role.CLERK and _step_unit(steps[-1], dossier) == dossier.agency_id:
+    while steps and steps[-1].role == Role.CLERK and step_unit_id(steps[-1], dossier) == dossier.agency_id:
         steps.pop()
     return steps
-
-
-def step_unit_id(route_step, dossier: Dossier) -> int:
-    """The unit that acts at ``route_step`` for ``dossier`` (the receiving unit when the step has none)."""
-    return _step_unit(route_step, dossier)
 
 
 def route_ahead(*, dossier: Dossier) -> list:
@@ -97,7 +93,7 @@ def fits_route(*, dossier: Dossier, agency: Agency, assignee: User | None) -> bo
     upcoming = next_route_step(dossier=dossier)
     if upcoming is None:
         return not route_steps(dossier)
-    if _step_unit(upcoming, dossier) != agency.pk:
+    if step_unit_id(upcoming, dossier) != agency.pk:
         return False
     return assignee is None or _holds_role(assignee, agency.pk, upcoming.role)
 

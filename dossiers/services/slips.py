@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime
 
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from procedures.constants import CopyType
@@ -30,6 +31,17 @@ RECEIPT_DELIVERY = {
 
 def _when(value: datetime | None) -> str:
     return timezone.localtime(value).isoformat() if value else ""
+
+
+def snapshot_time(value) -> datetime | None:
+    """A time a slip recorded (ISO text, as ``_when`` writes it; a slip recorded before that may hold a
+    naive one) as a local datetime; None when there is none."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value)
+    moment = parse_datetime(value) if isinstance(value, str) and value else None
+    if moment is None:
+        return None
+    return timezone.localtime(moment) if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def slip_header(*, dossier: Dossier, kind: str, at: datetime, by: User | None) -> dict:

@@ -18,7 +18,6 @@ from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
-from accounts.permissions import is_staff_member
 from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -36,6 +35,7 @@ from ..selectors import (
     dossier_lookup,
     lookup_timeline,
     notification_list_in_app,
+    slip_list_visible_to,
 )
 from ..services import (
     attachment_add,
@@ -423,9 +423,9 @@ class SlipView(LoginRequiredMixin, View):
 
     def get(self, request, reference, pk):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
-        slip = dossier.slips.filter(pk=pk).select_related("issued_by", "dossier__agency__parent").first()
-        if slip is None or (slip.kind == SlipKind.CONTROL_SHEET and not is_staff_member(user=request.user)):
-            raise Http404  # the control sheet is the offices' own record
+        slip = next((slip for slip in slip_list_visible_to(user=request.user, dossier=dossier) if slip.pk == pk), None)
+        if slip is None:
+            raise Http404
         response = HttpResponse(slip_pdf(slip), content_type="application/pdf")
         name = SLIP_FILE_NAMES.get(slip.kind, slip.kind)
         response["Content-Disposition"] = f'attachment; filename="{name}-{dossier.code}-{slip.pk}.pdf"'

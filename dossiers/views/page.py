@@ -16,6 +16,7 @@ from ..selectors import (
     dossier_current_since,
     dossier_timeliness,
     result_available,
+    slip_list_visible_to,
     step_timeliness,
 )
 
@@ -48,6 +49,7 @@ def render_dossier_page(request, dossier, *, bound=None, status: int = 200, extr
         "result_banner": dossier.applicant_id == user.pk and dossier.status in (Status.DONE, Status.RETURNED),
         "result_available": result_available(dossier),
         "dossier_rating": Rating.objects.filter(dossier=dossier).first(),
+        "slips": slip_list_visible_to(user=user, dossier=dossier),
         "rating_levels": Rating.Level.choices,
     }
     # The actions this person may take now: a clerk's desk work, or a citizen's withdrawal and

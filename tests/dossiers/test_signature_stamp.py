@@ -2,7 +2,6 @@
 (kept for a person to look at) and reads its text back, and the text must say who signed and when,
 in whole words, inside the signature box."""
 
-import io
 import os
 import re
 import shutil
@@ -14,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from dossiers.signing import demo_pki_create, sign_pdf
 from tests.conftest import artifacts_dir
+from tests.dossiers.conftest import real_pdf
 from tests.factories import AgencyFactory
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext"))
@@ -34,14 +34,6 @@ LONG_NAME = "Phòng Lao động - Thương binh và Xã hội huyện Như Thanh
 STAMP_TIME = re.compile(r"Thời gian: (\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})")
 
 
-def a4_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def poppler(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
 
@@ -54,7 +46,7 @@ def signed(settings, tmp_path) -> Path:
     demo_pki_create(agencies=[agency])
     path = tmp_path / "ket-qua.pdf"
     path.write_bytes(
-        sign_pdf(a4_pdf(), agency=agency, url="https://motcua.example.vn/xac-thuc/ABCD-EFGH-JKLM/", reason="Kết quả")
+        sign_pdf(real_pdf(), agency=agency, url="https://motcua.example.vn/xac-thuc/ABCD-EFGH-JKLM/", reason="Kết quả")
     )
     return path
 

@@ -9,11 +9,9 @@ bytes that crossed the wire: at most 100 KB per page.
 """
 
 import io
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -21,19 +19,13 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
-from dossiers.demo_history import _answers, generate_history
+from dossiers.demo_history import generate_history
 from dossiers.models import Dossier
 from dossiers.services import (
-    attachment_add,
-    dossier_save_applicant,
-    dossier_save_delivery,
-    dossier_save_form,
     dossier_start,
-    dossier_submit,
 )
-from procedures.selectors import procedure_get_current
 from tests.conftest import artifacts_dir
-from tests.dossiers.conftest import real_pdf
+from tests.e2e.conftest import demo_level4_submitted
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,20 +53,9 @@ class Visit:
 
 def _demo_dossiers() -> tuple[Dossier, Dossier]:
     """The demo citizen's level-4 dossier at Bến Sung, submitted online, and a draft just started."""
-    citizen = User.objects.get(email=CITIZEN)
-    version = procedure_get_current(code=PROCEDURE)
-    unit = version.agencies.get(code="000.10.22.H56")
-    dossier = dossier_start(applicant=citizen, version=version, agency=unit)
-    dossier_save_applicant(
-        dossier=dossier,
-        data={"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email, "address": "Khu 3"},
-    )
-    dossier_save_form(dossier=dossier, data=_answers(version))
-    for document in version.documents.filter(mandatory=True):
-        upload = SimpleUploadedFile("giay-to.pdf", real_pdf("GIAY TO"), content_type="application/pdf")
-        attachment_add(dossier=dossier, required_document=document, upload=upload, by=citizen)
-    dossier_save_delivery(dossier=dossier, delivery="online")
-    submitted = dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
+    submitted = demo_level4_submitted()
+    citizen, version = submitted.applicant, submitted.procedure_version
+    unit = submitted.agency
     draft = dossier_start(applicant=citizen, version=version, agency=unit)
     return submitted, draft
 

@@ -4,29 +4,18 @@ sends out (SMS, the receipt's QR code, the result's verification link) point at 
 
 import io
 import subprocess
-import uuid
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from dossiers.demo_history import _answers
 from dossiers.models import Notification
 from dossiers.services import (
-    attachment_add,
     dossier_receive,
-    dossier_save_applicant,
-    dossier_save_delivery,
-    dossier_save_form,
-    dossier_start,
-    dossier_submit,
 )
-from procedures.selectors import procedure_get_current
-from tests.dossiers.conftest import real_pdf
+from tests.e2e.conftest import demo_level4_submitted, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,25 +37,12 @@ def test_a_citizen_pays_on_the_simulator_of_a_portal_on_another_port(live_server
     assert not live_server.url.endswith(":8000")
     settings.PORTAL_URL = live_server.url  # as `make run PORT=N` sets it; VNPAY_URL left as configured (none)
     call_command("seed_demo", stdout=io.StringIO())
-    citizen = User.objects.get(email="congdan@demo.vn")
-    version = procedure_get_current(code="1.004873")
-    unit = version.agencies.get(code="000.10.22.H56")
-    dossier = dossier_start(applicant=citizen, version=version, agency=unit)
-    dossier_save_applicant(dossier=dossier, data={"full_name": citizen.full_name, "phone": citizen.phone})
-    dossier_save_form(dossier=dossier, data=_answers(version))
-    for document in version.documents.filter(mandatory=True):
-        upload = SimpleUploadedFile("giay-to.pdf", real_pdf(), content_type="application/pdf")
-        attachment_add(dossier=dossier, required_document=document, upload=upload, by=citizen)
-    dossier_save_delivery(dossier=dossier, delivery="online")
-    dossier = dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
+    dossier = demo_level4_submitted()
     dossier = dossier_receive(dossier=dossier, by=User.objects.get(phone="0900000002")).dossier
     assert dossier.fee_amount == 15000
 
     page = phone_page
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill("0912345678")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_server.url, "0912345678")
     page.goto(live_server.url + dossier.get_absolute_url())
     page.get_by_test_id("pay-online").click()
     assert page.url.startswith(live_server.url + "/mo-phong/vnpay/")  # the simulator on this port

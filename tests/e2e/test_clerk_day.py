@@ -7,67 +7,17 @@ the artifacts folder for a person to look at."""
 import io
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import User
-from dossiers.demo_history import _answers
-from dossiers.models import Dossier
-from dossiers.services import (
-    attachment_add,
-    dossier_save_applicant,
-    dossier_save_delivery,
-    dossier_save_form,
-    dossier_start,
-    dossier_submit,
-)
-from procedures.selectors import procedure_get_current
 from tests.conftest import artifacts_dir
 from tests.dossiers.conftest import real_pdf
+from tests.e2e.conftest import PHONE_390, demo_level4_submitted, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PHONE_390 = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def page_390(browser):
-    context = browser.new_context(viewport=PHONE_390, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def _submitted_online() -> Dossier:
-    """The demo citizen's level-4 dossier at Bến Sung, submitted online, result delivered online."""
-    citizen = User.objects.get(email="congdan@demo.vn")
-    version = procedure_get_current(code="1.004873")
-    unit = version.agencies.get(code="000.10.22.H56")
-    dossier = dossier_start(applicant=citizen, version=version, agency=unit)
-    dossier_save_applicant(
-        dossier=dossier,
-        data={"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email, "address": "Khu 3"},
-    )
-    dossier_save_form(dossier=dossier, data=_answers(version))
-    for document in version.documents.filter(mandatory=True):
-        upload = SimpleUploadedFile("giay-to.pdf", real_pdf("GIAY TO"), content_type="application/pdf")
-        attachment_add(dossier=dossier, required_document=document, upload=upload, by=citizen)
-    dossier_save_delivery(dossier=dossier, delivery="online")
-    return dossier_submit(dossier=dossier, by=citizen, submission_key=uuid.uuid4())
-
-
-def _log_in(page, base, phone) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill(phone)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def _shot(page, name: str) -> None:
@@ -77,11 +27,11 @@ def _shot(page, name: str) -> None:
 def test_the_bensung_clerks_day_on_a_phone(live_server, page_390, settings, tmp_path):
     settings.PORTAL_URL = live_server.url
     call_command("seed_demo", stdout=io.StringIO())
-    dossier = _submitted_online()
+    dossier = demo_level4_submitted()
     base, page = live_server.url, page_390
 
     # The clerk lands on the queue, where the dossier is listed with the applicant's name.
-    _log_in(page, base, "0900000002")
+    log_in(page, base, "0900000002")
     assert page.url == base + "/mot-cua/ho-so/"
     row = page.locator("tr.queue-row", has_text=dossier.code)
     assert "Lê Thị Hoa" in row.inner_text()
@@ -105,13 +55,13 @@ def test_the_bensung_clerks_day_on_a_phone(live_server, page_390, settings, tmp_
     assert dossier.current_assignee.full_name == "Lê Văn Cường"
 
     # The officer hands it to the chairman, again the choice offered first.
-    _log_in(page, base, "0900000007")
+    log_in(page, base, "0900000007")
     page.goto(base + dossier.get_absolute_url())
     assert "Nguyễn Đức Thịnh" in page.get_by_test_id("action-hand_over").locator("option:checked").inner_text()
     page.locator("button[data-action=hand_over]").click()
 
     # The chairman lands on the dashboard, opens the dossier, records the result: signed by the commune.
-    _log_in(page, base, "0900000008")
+    log_in(page, base, "0900000008")
     assert page.url == base + "/bao-cao/"
     page.goto(base + dossier.get_absolute_url())
     complete = page.get_by_test_id("action-complete")
@@ -125,7 +75,7 @@ def test_the_bensung_clerks_day_on_a_phone(live_server, page_390, settings, tmp_
     assert issued.signed_at is not None
 
     # The clerk returns it; the page names the applicant to the end.
-    _log_in(page, base, "0900000002")
+    log_in(page, base, "0900000002")
     page.goto(base + dossier.get_absolute_url())
     assert page.get_by_test_id("action-return_result").get_attribute("open") is not None
     page.locator("button[data-action=return_result]").click()

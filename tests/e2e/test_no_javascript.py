@@ -10,13 +10,12 @@ from django.core.management import call_command
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
 from dossiers.models import Dossier
 from tests.conftest import artifacts_dir
+from tests.e2e.conftest import PHONE_390, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE_390 = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # What the demo citizen writes for the birth registration's questions, by label.
 ANSWERS = {
@@ -78,10 +77,7 @@ def test_a_citizen_without_javascript_submits_a_dossier_and_finds_it_in_my_dossi
     page = context.new_page()
     page.set_default_timeout(15_000)
 
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill("0912345678")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_server.url, "0912345678")
     page.wait_for_load_state()
     assert "/dang-nhap/" not in page.url
 

@@ -5,10 +5,10 @@ from django.core.management import call_command
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Agency, User
 from procedures.selectors import procedure_get_current
 from tests.dossiers.conftest import real_pdf, submit_online
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +20,6 @@ def desk(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill(email)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def _open(page, action):
@@ -62,28 +54,28 @@ def test_a_joint_dossier_goes_commune_desk_district_department_leader_and_back(l
     )
     page = desk
 
-    _login(page, live_server, "motcua.bensung@demo.vn")
+    log_in(page, live_server.url, "motcua.bensung@demo.vn")
     page.get_by_role("link", name=dossier.code).click()  # the clerk lands on the queue
     _open(page, "receive").locator("button[type=submit]").click()
     assert "Đã thực hiện: Tiếp nhận" in page.content()
     # The route: the commune's officer reviews and posts the list, the chairman proposes, the district
     # department appraises, the district chairman decides; each hand-over is the choice offered first.
     _hand_on(page, "Lê Văn Cường (Chuyên viên thụ lý)")
-    _login(page, live_server, "tuphap.bensung@demo.vn")
+    log_in(page, live_server.url, "tuphap.bensung@demo.vn")
     page.goto(live_server.url + dossier.get_absolute_url())
     _hand_on(page, "Lê Văn Cường (Chuyên viên thụ lý)")  # the public posting is his step too
     _hand_on(page, "Nguyễn Đức Thịnh (Lãnh đạo)")
-    _login(page, live_server, "chutich.bensung@demo.vn")
+    log_in(page, live_server.url, "chutich.bensung@demo.vn")
     page.goto(live_server.url + dossier.get_absolute_url())
     _hand_on(page, "Vũ Thị Lan (Chuyên viên thụ lý)")
-    _login(page, live_server, "chuyenvien.ldtbxh@demo.vn")
+    log_in(page, live_server.url, "chuyenvien.ldtbxh@demo.vn")
     page.goto(live_server.url + "/mot-cua/ho-so/?mine=on")
     page.get_by_role("link", name=dossier.code).click()
     _hand_on(page, "Hoàng Văn Dũng (Lãnh đạo)")
 
     # The district chairman decides: only the commune desk's return is left, so recording the result
     # is what the page offers.
-    _login(page, live_server, "lanhdao.huyen@demo.vn")
+    log_in(page, live_server.url, "lanhdao.huyen@demo.vn")
     page.goto(live_server.url + dossier.get_absolute_url())
     assert page.get_by_test_id("action-complete").get_attribute("open") is not None
     form = _open(page, "complete")
@@ -92,7 +84,7 @@ def test_a_joint_dossier_goes_commune_desk_district_department_leader_and_back(l
     )
     form.locator("button[type=submit]").click()
 
-    _login(page, live_server, "motcua.bensung@demo.vn")
+    log_in(page, live_server.url, "motcua.bensung@demo.vn")
     page.goto(live_server.url + dossier.get_absolute_url())
     form = _open(page, "return_result")
     assert form.get_by_label("Đã trả tại Bộ phận Một cửa").is_checked()  # what the applicant chose
@@ -104,6 +96,6 @@ def test_a_joint_dossier_goes_commune_desk_district_department_leader_and_back(l
         page.get_by_test_id("control-sheet").click()
     assert download.value.suggested_filename.startswith("phieu-kiem-soat-")
 
-    _login(page, live_server, "congdan@demo.vn")
+    log_in(page, live_server.url, "congdan@demo.vn")
     page.get_by_role("link", name="Hồ sơ của tôi").click()
     assert "Đã trả kết quả" in page.locator(".dossier-item").first.inner_text()

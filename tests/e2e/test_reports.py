@@ -9,8 +9,8 @@ from django.utils import timezone
 import pytest
 from openpyxl import load_workbook
 
-from accounts.demo import DEMO_PASSWORD
 from dossiers.demo_history import generate_history
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,7 @@ def test_a_leader_reads_the_dashboard_on_a_phone_drills_down_and_downloads_the_r
     generate_history(since=today - timedelta(days=40), until=today, per_week=2, seed=11)
     page = phone_page
 
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill("lanhdao.huyen@demo.vn")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_server.url, "lanhdao.huyen@demo.vn")
     page.get_by_test_id("menu-toggle").click()  # the header's menu is folded on a phone
     page.get_by_role("link", name="Báo cáo").click()
 

@@ -12,13 +12,12 @@ from django.core.management import call_command
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from accounts.demo import DEMO_PASSWORD
 from dossiers.models import Dossier
 from tests.conftest import artifacts_dir
+from tests.e2e.conftest import PHONE_390, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE_390 = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NEXT = re.compile(r"^(Lưu và tiếp tục|Tiếp tục)$")
 
@@ -29,10 +28,7 @@ def citizen_page(live_server, browser):
     context = browser.new_context(viewport=PHONE_390, device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill("0912345678")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_server.url, "0912345678")
     page.wait_for_load_state()
     yield page
     context.close()

@@ -6,24 +6,17 @@ from django.core.management import call_command
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _login(page, live_server, identifier):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Email hoặc số điện thoại").fill(identifier)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
 def test_a_citizen_on_a_phone_submits_a_level_4_birth_registration_and_looks_it_up(live_server, phone_page, browser):
     call_command("seed_demo", stdout=io.StringIO())
     page = phone_page
-    _login(page, live_server, "0912345678")
+    log_in(page, live_server.url, "0912345678")
 
     page.goto(live_server.url + "/thu-tuc/1.001193/")
     page.get_by_test_id("submit-online").click()
@@ -89,7 +82,7 @@ def test_a_desk_clerk_registers_a_walk_in_citizen_and_prints_the_receipt(live_se
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    _login(page, live_server, "motcua.bensung@demo.vn")
+    log_in(page, live_server.url, "motcua.bensung@demo.vn")
 
     page.get_by_role("link", name="Tiếp nhận trực tiếp").click()
     page.get_by_label("Số định danh cá nhân, số điện thoại hoặc email").fill("038080004321")

@@ -15,19 +15,10 @@ import pytest
 from procedures.calendar import WorkingCalendar
 from procedures.selectors import procedure_get_current
 from tests.conftest import artifacts_dir
+from tests.e2e.conftest import PHONE_390
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PHONE_390 = {"width": 390, "height": 844}
 PASSWORD = "lua-xuan-du-2026-moi"
-
-
-@pytest.fixture
-def page_390(browser):
-    context = browser.new_context(viewport=PHONE_390, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def _shot(page, name: str) -> None:
