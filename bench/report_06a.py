@@ -64,10 +64,12 @@ LATERAL (
 ) AS x
 """
 
-# The clock was paused at the moment: the last status change before it was a supplement request.
+# The clock was paused at the moment: the last status change before it was a supplement request, made
+# within the dossier's time (one asked once overdue pauses nothing).
 PAUSED = """
     SELECT 1 FROM dossiers_dossierevent s
     WHERE s.dossier_id = d.id AND s.to_status = 'supplement_requested' AND s.created_at < %(moment)s
+      AND s.created_at <= d.due_at
       AND NOT EXISTS (SELECT 1 FROM dossiers_dossierevent l
                       WHERE l.dossier_id = s.dossier_id AND l.created_at > s.created_at
                         AND l.created_at < %(moment)s AND l.to_status NOT IN ('', 'supplement_requested'))

@@ -115,7 +115,6 @@ OPEN_STATUSES = frozenset(
 )
 
 # Statuses whose clock runs (a supplement request pauses it), and what a work queue shows by default.
-RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
 QUEUE_STATUSES = OPEN_STATUSES | {Status.DONE}
 
 

@@ -14,6 +14,8 @@ pending.
 
 import logging
 import smtplib
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -121,8 +123,44 @@ def notify(
             "pk", flat=True
         )
     )
-    transaction.on_commit(lambda: _enqueue(ids))
+    batch = getattr(_batch, "ids", None)
+    if batch is not None:
+        batch.extend(ids)  # sent together when the batch ends (``delivery_batched``)
+    else:
+        transaction.on_commit(lambda: _enqueue(ids))
     return ids
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def delivery_batched():
+    """For bulk work through the services (the demo history): inside, every message is written as usual
+    but not sent after its own commit; on leaving, the rows still pending are delivered together:
+    in-portal rows in one update (what ``notification_deliver`` does to each), email and SMS queued
+    one by one as usual. Rows of a transaction that rolled back do not exist, so nothing is sent for
+    them."""
+    previous = getattr(_batch, "ids", None)
+    _batch.ids = ids = []
+    try:
+        yield
+    finally:
+        _batch.ids = previous
+    if previous is not None:  # nested: the outer batch sends them
+        previous.extend(ids)
+        return
+    for start in range(0, len(ids), SWEEP_BATCH):
+        chunk = ids[start : start + SWEEP_BATCH]
+        pending = Notification.objects.filter(pk__in=chunk, status=NotificationStatus.PENDING)
+        pending.filter(channel=NotificationChannel.IN_APP).update(
+            status=NotificationStatus.SENT,
+            sent_at=timezone.now(),
+            attempts=models.F("attempts") + 1,
+            provider_id="in-app",
+            last_error="",
+        )
+        _enqueue(list(pending.exclude(channel=NotificationChannel.IN_APP).values_list("pk", flat=True)))
 
 
 def _language(user: User) -> str:

@@ -21,7 +21,8 @@ from accounts.models import Agency, StaffMembership, User
 from accounts.selectors import agency_subtree
 from procedures.calendar import WorkingCalendar
 
-from .constants import RUNNING_STATUSES, NotificationKind
+from .constants import NotificationKind
+from .deadlines import clock_running
 from .models import Dossier
 from .outbox import notify
 
@@ -34,7 +35,7 @@ def _portal(path: str) -> str:
 
 
 def _running():
-    return Dossier.objects.filter(status__in=RUNNING_STATUSES, due_at__isnull=False).select_related(
+    return Dossier.objects.filter(clock_running(), due_at__isnull=False).select_related(
         "procedure_version", "agency", "current_agency", "current_assignee"
     )
 

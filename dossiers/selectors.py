@@ -16,13 +16,13 @@ from accounts.selectors import agency_subtree, membership_list_active, user_find
 from .constants import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
-    RUNNING_STATUSES,
     NotificationChannel,
     NotificationKind,
     NotificationStatus,
     Status,
     Timeliness,
 )
+from .deadlines import clock_running, pausing_statuses
 from .models import Attachment, Dossier, DossierEvent, Notification
 
 
@@ -185,11 +185,20 @@ def dossier_timeliness(*, dossier: Dossier, now=None) -> str | None:
         if finished.date() < due.date():
             return Timeliness.EARLY
         return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
-    if dossier.status == Status.SUPPLEMENT_REQUESTED:
-        return None  # the clock is paused until the complete dossier arrives
+    if dossier.status in pausing_statuses() and not _asked_once_overdue(dossier):
+        return None  # the clock is paused until the applicant answers
     if dossier.status in OPEN_STATUSES:
         return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE
     return None
+
+
+def _asked_once_overdue(dossier: Dossier) -> bool:
+    """Whether the request the dossier waits on went out after its due time (it paused nothing)."""
+    return (
+        dossier.events.filter(to_status=dossier.status, created_at__gt=dossier.due_at)
+        .exclude(from_status=dossier.status)
+        .exists()
+    )
 
 
 def step_timeliness(*, step, now=None) -> str:
@@ -241,7 +250,7 @@ def dossier_queue(
     dossiers = dossiers.filter(status=status) if status else dossiers.filter(status__in=QUEUE_STATUSES)
     if procedure:
         dossiers = dossiers.filter(procedure_version__procedure__code=procedure)
-    running = dossiers.filter(status__in=RUNNING_STATUSES)  # a supplement pauses the clock
+    running = dossiers.filter(clock_running())  # a supplement asked within time pauses the clock
     if due == "overdue":
         dossiers = running.filter(due_at__lt=now)
     elif due == "soon":

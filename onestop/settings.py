@@ -188,6 +188,10 @@ DOSSIER_UPLOAD_TYPES = env.list("DOSSIER_UPLOAD_TYPES", default=["application/pd
 DOSSIER_MAX_FILE_BYTES = env.int("DOSSIER_MAX_FILE_MB", default=10) * 1024 * 1024
 DOSSIER_MAX_TOTAL_BYTES = env.int("DOSSIER_MAX_TOTAL_MB", default=50) * 1024 * 1024
 DOSSIER_MAX_FILES = env.int("DOSSIER_MAX_FILES", default=30)
+# Whether waiting for the applicant's financial obligation (national status 6) pauses the dossier's
+# clock. Off by default: Decree 61/2018/NĐ-CP sets one time limit from reception to result; turn it on
+# where the procedures' own law leaves that time out (land registration, for one). See docs/reports.md.
+DOSSIER_PAYMENT_PAUSES_CLOCK = env.bool("DOSSIER_PAYMENT_PAUSES_CLOCK", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,4 +1,4 @@
-"""The demo catalogue: 16 real commune- and district-level procedures (civil status, certification,
+"""The demo catalogue: 17 real commune- and district-level procedures (civil status, certification,
 business households, social allowances) with their national codes, times, fees, documents and routes,
 in ``demo_catalogue.json`` — the catalogue's own import format. Loaded through the import, published
 from 1 January 2021 so a generated history can use them. Procedures already present are kept."""

@@ -13,14 +13,15 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
-from dossiers.constants import RUNNING_STATUSES, Channel
+from dossiers.constants import Channel
+from dossiers.deadlines import clock_running
 from dossiers.models import Dossier
 from dossiers.reminders import overdue_in_subtree
 
 from .indicators import RATE_KEYS, RATES, indicator_table, rate
-from .models import Indicator, Target
+from .models import DEMO_SOURCE, Indicator, Target
 from .periods import RANGE, Period
-from .selectors import aggregate, receiving_units
+from .selectors import APPLICANT_KEYS, aggregate, receiving_units
 
 
 @dataclass
@@ -30,6 +31,11 @@ class Measure:
     actual: Decimal | int | None
     target: Decimal | None = None
     projected: Decimal | int | None = None
+    source: str = ""  # the document the target comes from
+
+    @property
+    def target_is_demo(self) -> bool:
+        return self.source.startswith(DEMO_SOURCE)
 
     @property
     def is_rate(self) -> bool:
@@ -47,20 +53,20 @@ class Measure:
         return self.judged >= self.target
 
 
-def targets_for(*, units: list[Agency], period: Period) -> dict[int, dict[str, Decimal]]:
+def targets_for(*, units: list[Agency], period: Period) -> dict[int, dict[str, Target]]:
     """The target of each indicator for each unit: its own, else its level's."""
     if period.kind == RANGE:
         return {}
     found = Target.objects.filter(period_kind=period.kind, year=period.year, number=period.number).filter(
         Q(agency__in=units) | Q(agency__isnull=True, agency_kind__in={unit.kind for unit in units})
     )
-    by_level: dict[str, dict[str, Decimal]] = {}
-    own: dict[int, dict[str, Decimal]] = {}
+    by_level: dict[str, dict[str, Target]] = {}
+    own: dict[int, dict[str, Target]] = {}
     for target in found:
         if target.agency_id:
-            own.setdefault(target.agency_id, {})[target.indicator] = target.value
+            own.setdefault(target.agency_id, {})[target.indicator] = target
         else:
-            by_level.setdefault(target.agency_kind, {})[target.indicator] = target.value
+            by_level.setdefault(target.agency_kind, {})[target.indicator] = target
     return {unit.pk: {**by_level.get(unit.kind, {}), **own.get(unit.pk, {})} for unit in units}
 
 
@@ -72,22 +78,27 @@ def _elapsed_share(period: Period, today: date) -> Decimal | None:
     return Decimal((today - period.first_day).days + 1) / total
 
 
-def measures(counts: dict, targets: dict[str, Decimal], *, period: Period, today: date) -> list[Measure]:
+def measures(counts: dict, targets: dict[str, Target], *, period: Period, today: date) -> list[Measure]:
     share = _elapsed_share(period, today)
     online = counts.get("online", 0)
+
+    def target(key):
+        found = targets.get(key)
+        return {"target": found.value, "source": found.note} if found else {}
+
     found = [
         Measure(
             Indicator.ONLINE_COUNT,
             Indicator.ONLINE_COUNT.label,
             online,
-            targets.get(Indicator.ONLINE_COUNT),
             projected=round(online / share) if share else None,
+            **target(Indicator.ONLINE_COUNT),
         )
     ]
     for key in RATES:
         value = rate(counts, key)
         # A rate's projection at the present pace is the rate itself.
-        found.append(Measure(key, Indicator(key).label, value, targets.get(key), projected=value if share else None))
+        found.append(Measure(key, Indicator(key).label, value, projected=value if share else None, **target(key)))
     return found
 
 
@@ -116,12 +127,16 @@ def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
     ]
     # Ranked by on-time rate, then by online share (a unit with nothing to judge comes last).
     lines.sort(key=lambda line: (-_or_minus(line.measures[2].actual), -_or_minus(line.measures[1].actual)))
+    totals = measures(table.report.total.counts, targets.get(agency.pk, {}), period=period, today=today)
     return {
         "report": table.report,
-        "totals": measures(table.report.total.counts, targets.get(agency.pk, {}), period=period, today=today),
+        "totals": totals,
         "lines": lines,
+        "target_sources": sorted({m.source for m in [*totals, *(m for line in lines for m in line.measures)]} - {""}),
         "trend": (trend := trend_from(table.report.total.counts, period=period)),
-        "trend_width": 50 + 46 * len(trend),
+        "trend_width": CHART_LEFT + CHART_PITCH * len(trend) + 8,
+        "trend_axis": trend_axis(trend),
+        "waiting": waiting_lines(table),
         "overdue": overdue_by_holder(agency=agency, now=now),
         "running": _elapsed_share(period, today) is not None,
     }
@@ -157,14 +172,59 @@ def trend_from(counts: dict, *, period: Period) -> list[dict]:
         }
         for year, month in period.months()
     ]
-    tallest = max([m["online"] + m["direct"] for m in months] + [1])
+    top = axis_top(max([m["online"] + m["direct"] for m in months], default=0))
     for index, month in enumerate(months):
-        month["x"] = 40 + index * 46
-        month["online_height"] = round(140 * month["online"] / tallest)
-        month["direct_height"] = round(140 * month["direct"] / tallest)
-        month["online_y"] = 160 - month["online_height"]
+        month["x"] = CHART_LEFT + index * CHART_PITCH
+        month["label_x"] = month["x"] + CHART_BAR // 2
+        month["online_height"] = round(CHART_HEIGHT * month["online"] / top)
+        month["direct_height"] = round(CHART_HEIGHT * month["direct"] / top)
+        month["online_y"] = CHART_BASE - month["online_height"]
         month["direct_y"] = month["online_y"] - month["direct_height"]
+        # The year under the first month and under each January.
+        month["show_year"] = index == 0 or month["month"] == 1
     return months
+
+
+# The bar chart's geometry, in SVG units (drawn 1:1 in CSS pixels, scrolling sideways on a phone).
+CHART_LEFT, CHART_PITCH, CHART_BAR, CHART_BASE, CHART_HEIGHT = 48, 46, 34, 172, 150
+
+
+def nice_step(tallest: int, ticks: int = 5) -> int:
+    """A round step (1, 2 or 5 times a power of ten) giving about ``ticks`` steps up to ``tallest``."""
+    raw = max(tallest, 1) / ticks
+    magnitude = 1
+    while magnitude * 10 <= raw:
+        magnitude *= 10
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def axis_top(tallest: int) -> int:
+    """The value at the top of the y axis: ``tallest`` rounded up to a whole step."""
+    step = nice_step(tallest)
+    return max(-(-tallest // step) * step, step)
+
+
+def trend_axis(months: list[dict]) -> list[dict]:
+    """The y axis of the chart: each tick's value and height, from 0 to the top in round steps."""
+    tallest = max([m["online"] + m["direct"] for m in months], default=0)
+    step, top = nice_step(tallest), axis_top(tallest)
+    return [{"value": value, "y": CHART_BASE - round(CHART_HEIGHT * value / top)} for value in range(0, top + 1, step)]
+
+
+def waiting_lines(table) -> list[dict]:
+    """Per receiving unit and in total: the dossiers waiting for reception (with the longest wait) and
+    those waiting on the applicant (sent back before reception; in progress, waiting for a supplement
+    or the financial obligation)."""
+    keys = ["waiting_reception", "oldest", "waiting_reception_late", "waiting_completion", *APPLICANT_KEYS]
+    lines = []
+    for row in [*table.report.rows, table.report.total]:
+        queue = table.queue(row)
+        values = {**row.counts, "oldest": queue.oldest_days if queue else None}
+        lines.append({"key": row.key, "label": row.label, "cells": [(key, values.get(key, 0)) for key in keys]})
+    return lines
 
 
 def trend_by_month(*, agency: Agency, period: Period) -> list[dict]:
@@ -178,7 +238,7 @@ def overdue_by_holder(*, agency: Agency, now=None) -> list[dict]:
     that each follow an index (held by a unit; not yet held, at the receiving unit)."""
     now = now or timezone.now()
     units = {unit.pk: unit for unit in agency_subtree(agency=agency)}
-    running = Dossier.objects.filter(status__in=RUNNING_STATUSES, due_at__lt=now)
+    running = Dossier.objects.filter(clock_running(), due_at__lt=now)
     held = running.filter(current_agency_id__in=list(units)).values_list("current_agency_id").annotate(n=Count("pk"))
     waiting = (
         running.filter(current_agency__isnull=True, agency_id__in=list(units))
@@ -197,5 +257,5 @@ def overdue_held_by(*, agency: Agency, unit: Agency, now=None):
     return (
         overdue_in_subtree(agency=agency, now=now)
         .filter(Q(current_agency=unit) | Q(current_agency__isnull=True, agency=unit))
-        .filter(status__in=RUNNING_STATUSES)
+        .filter(clock_running())
     )

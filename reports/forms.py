@@ -11,7 +11,9 @@ from accounts.selectors import agency_subtree, membership_list_active
 from onestop.choose import choose
 from onestop.widgets import DAY_FORMATS, DayInput
 
+from .models import Indicator, Target, TargetPeriod
 from .periods import KINDS, MONTH, QUARTER, RANGE, period_current, period_for, period_range
+from .reception import RECEPTION_KEYS
 from .selectors import COLUMN_KEYS, GROUPINGS
 
 
@@ -109,6 +111,56 @@ class ReportForm(forms.Form):
 class CellForm(forms.Form):
     """Which number of the report to open: a column, and a unit (or nothing for the total)."""
 
-    column = forms.ChoiceField(choices=[(key, key) for key in COLUMN_KEYS])
+    column = forms.ChoiceField(choices=[(key, key) for key in [*COLUMN_KEYS, *RECEPTION_KEYS]])
     unit = forms.IntegerField(required=False)
     key = forms.IntegerField(required=False)
+
+
+class TargetForm(forms.ModelForm):
+    """A target of the province: the indicator, the period, one unit or a level of units, the value
+    and the document it comes from (the model checks the rest: a rate is 0 to 100, one unit or one
+    level, a month or quarter number where one is needed)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    value = forms.DecimalField(
+        label=_("Target"),
+        max_digits=12,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("A rate in % (0 to 100), or a number of dossiers."),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "period_kind", "year", "number", "agency", "agency_kind", "value", "note"]
+        labels = {"note": _("Source document")}
+        help_texts = {
+            "note": _("The number, date and issuer of the plan or decision, e.g. “Kế hoạch số …/KH-UBND ngày …”."),
+            "agency_kind": _("Either one unit above, or every unit of a level here."),
+        }
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = units
+        self.fields["agency"].empty_label = choose(_("Choose a unit"))
+        for name, prompt in (
+            ("indicator", _("Choose an indicator")),
+            ("period_kind", _("Choose a period")),
+            ("agency_kind", _("Choose a level")),
+        ):
+            self.fields[name].choices = [("", choose(prompt)), *self.fields[name].choices[1:]]
+        self.fields["note"].required = True
+        self.fields["note"].widget = forms.TextInput(attrs={"placeholder": "Kế hoạch số …/KH-UBND ngày …"})
+
+
+class TargetFilterForm(forms.Form):
+    """Which targets the list shows: a year, and optionally one indicator and one kind of period."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    indicator = forms.ChoiceField(
+        label=_("Indicator"), required=False, choices=[("", _("All indicators")), *Indicator.choices]
+    )
+    period_kind = forms.ChoiceField(
+        label=_("Period"), required=False, choices=[("", _("All periods")), *TargetPeriod.choices]
+    )

@@ -12,10 +12,12 @@ aggregate query; the rates are ratios of those counts:
 - satisfaction rate: "very satisfied" or "satisfied" / all ratings, of the dossiers resolved in the period.
 
 The online-service table: received online at level 3 and level 4, resolved among online dossiers at
-level 3 and level 4, per unit (the district desk, each commune).
+level 3 and level 4, per unit (the district desk, each commune); and the dossiers submitted online and
+not yet received at the end of the period, with the longest wait (``reports.reception``: they are not
+in the 06a report, which counts received dossiers).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
@@ -26,7 +28,8 @@ from dossiers.constants import Channel
 from procedures.constants import ServiceLevel
 
 from .periods import Period
-from .selectors import Report, aggregate, cell_filters
+from .reception import RECEPTION_KEYS, Queue, reception_queue
+from .selectors import APPLICANT_KEYS, Report, aggregate, cell_filters, receiving_units
 
 COUNTS = [
     ("online_l3", _("Received online, level 3")),
@@ -108,23 +111,33 @@ def rate(counts: dict, key: str) -> Decimal | None:
 @dataclass
 class IndicatorTable:
     report: Report
+    queues: dict[int | None, Queue] = field(default_factory=dict)
 
     def rates(self, row) -> dict[str, Decimal | None]:
         return {key: rate(row.counts, key) for key in RATES}
 
+    def queue(self, row) -> Queue | None:
+        """The reception queue of a row (the total's for the total row)."""
+        return self.queues.get(row.key)
+
 
 # What the rates need (and the dashboard shows), for a pass that counts nothing more.
 RATE_KEYS = ("received", "online", "direct", "resolved", "early", "on_time", "in_progress", "within_time", "overdue")
-RATE_KEYS += ("resolved_electronic", "fee_paid", "paid_online", "rated", "satisfied")
+RATE_KEYS += ("resolved_electronic", "fee_paid", "paid_online", "rated", "satisfied", *APPLICANT_KEYS)
 
 
 def indicator_table(
     *, agency: Agency, period: Period, now=None, extra: dict[str, Q] | None = None, only=None
 ) -> IndicatorTable:
     """Counts and rates per receiving unit under ``agency`` and in total, in one query (with ``extra``
-    columns counted in the same pass; ``only`` the columns named)."""
+    columns counted in the same pass; ``only`` the columns named), and the reception queue of each
+    (its counts added to the row's)."""
     filters = indicator_filters(period=period, now=now)
     if only:
         filters = {key: q for key, q in filters.items() if key in only}
     filters.update(extra or {})
-    return IndicatorTable(aggregate(agency=agency, period=period, filters=filters, now=now))
+    report = aggregate(agency=agency, period=period, filters=filters, now=now)
+    queues = reception_queue(units=receiving_units(agency=agency), period=period, now=now)
+    for row in [*report.rows, report.total]:
+        row.counts.update({key: queues[row.key].counts[key] for key in RECEPTION_KEYS})
+    return IndicatorTable(report, queues)

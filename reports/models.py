@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.constants import AgencyKind
 
@@ -20,6 +23,10 @@ class TargetPeriod(models.TextChoices):
     HALF = "half", _("First 6 months")
     NINE_MONTHS = "nine_months", _("First 9 months")
     YEAR = "year", _("Year")
+
+
+# How the source of every demo target begins: never mistaken for a document of the province.
+DEMO_SOURCE = "Chỉ tiêu mẫu (demo) — không phải văn bản của tỉnh"
 
 
 class Target(models.Model):
@@ -64,15 +71,26 @@ class Target(models.Model):
                 condition=models.Q(agency__isnull=False),
                 name="target_once_per_unit",
             ),
+            # The database sees two NULL numbers (a half, a year) as different: ``target_save`` checks
+            # those; this holds for months and quarters.
             models.UniqueConstraint(
                 fields=["indicator", "period_kind", "year", "number", "agency_kind"],
                 condition=models.Q(agency__isnull=True),
-                name="target_once_per_level",
+                name="target_once_per_level_kind",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_indicator_display()} · {self.year} · {self.agency or self.get_agency_kind_display()}"
+
+    @property
+    def is_demo(self) -> bool:
+        """A demo target, whose source says it is not the province's (``reports.demo``)."""
+        return self.note.startswith(DEMO_SOURCE)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.indicator != Indicator.ONLINE_COUNT
 
     def clean(self):
         if bool(self.agency_id) == bool(self.agency_kind):
@@ -87,6 +105,51 @@ class Target(models.Model):
             raise ValidationError({"value": _("A rate is between 0 and 100.")})
         if self.value < 0:
             raise ValidationError({"value": _("A target cannot be negative.")})
+
+
+class TargetChange(models.Model):
+    """One change of a target, kept for good: who set, changed or deleted it, when, the value and the
+    source before and after. What the target was for is copied, so the row outlives the target."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", pgettext_lazy("target change", "set")
+        CHANGED = "changed", pgettext_lazy("target change", "changed")
+        DELETED = "deleted", pgettext_lazy("target change", "deleted")
+
+    target = models.ForeignKey(Target, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    action = models.CharField(_("change"), max_length=10, choices=Action.choices)
+    indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
+    period_kind = models.CharField(_("period"), max_length=12, choices=TargetPeriod.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("month or quarter"), null=True, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=255, blank=True)
+    agency_kind = models.CharField(_("every unit of the level"), max_length=12, choices=AgencyKind.choices, blank=True)
+    old_value = models.DecimalField(_("old target"), max_digits=12, decimal_places=1, null=True, blank=True)
+    new_value = models.DecimalField(_("new target"), max_digits=12, decimal_places=1, null=True, blank=True)
+    old_note = models.CharField(_("old source"), max_length=255, blank=True)
+    new_note = models.CharField(_("new source"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="target_changes",
+    )
+    actor_name = models.CharField(_("changed by"), max_length=255, blank=True)
+    at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("change of a target")
+        verbose_name_plural = _("changes of targets")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.get_indicator_display()} {self.year} {self.unit_label}"
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit_name or str(self.get_agency_kind_display())
 
 
 class ReportMailing(models.Model):

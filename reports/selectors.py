@@ -7,7 +7,13 @@ before its start. Each is counted once in each group of columns:
 - then exactly one of: resolved this period (early / on time / late, by its finish against its due
   time in Asia/Ho_Chi_Minh), withdrawn or stopped this period (shown apart), or still in progress at
   the end of the period (within time / overdue against the end, or against now for a period not over;
-  a dossier that was waiting for a supplement then had its clock paused and counts within time).
+  a dossier that was waiting for a supplement then, asked within its time, had its clock paused and
+  counts within time; one asked once overdue stays overdue).
+
+Of the dossiers in progress, those waiting on the applicant then (their last status change before the
+end of the period, in their history, was a supplement request or a request for the financial
+obligation) are also shown apart, as subsets of in progress. A dossier submitted online and not yet
+received is not in this report (``reports.reception`` counts it, for the online-service table).
 
 So received = resolved + withdrawn + stopped + in progress, for every row. Every cell is a filter
 (``cell_filter``): the drill-down list behind a number uses the same filter, so it has exactly that
@@ -28,6 +34,7 @@ from accounts.constants import AgencyKind
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
 from dossiers.constants import Channel, Status
+from dossiers.deadlines import pausing_statuses
 from dossiers.models import Dossier, DossierEvent
 
 from .periods import Period
@@ -45,6 +52,10 @@ COLUMNS = [
     ("in_progress", _("In progress: total")),
     ("within_time", _("In progress within time")),
     ("overdue", _("In progress overdue")),
+    # Subsets of in progress: waiting on the applicant at the end of the period (shown apart, as the
+    # province's reports do); not a further split, so in progress = within time + overdue still holds.
+    ("waiting_supplement", pgettext_lazy("06a column", "In progress: of which waiting for a supplement")),
+    ("waiting_payment", pgettext_lazy("06a column", "In progress: of which waiting for the financial obligation")),
     ("withdrawn", pgettext_lazy("06a column", "Withdrawn")),
     ("stopped", _("Processing stopped")),
 ]
@@ -93,6 +104,9 @@ def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
         # Cheap conditions first: the history is read only for dossiers past their due time.
         "within_time": in_progress & (Q(due_at__gte=moment) | paused),
         "overdue": in_progress & Q(due_at__lt=moment) & ~paused,
+        # Counted apart from the main pass (``APPLICANT_KEYS``): they read the history.
+        "waiting_supplement": in_progress & Q(status_at(moment, [Status.SUPPLEMENT_REQUESTED])),
+        "waiting_payment": in_progress & Q(status_at(moment, [Status.AWAITING_PAYMENT])),
         "withdrawn": Q(status=Status.WITHDRAWN, finished_at__lt=end),
         "stopped": Q(status=Status.STOPPED, finished_at__lt=end),
     }
@@ -115,14 +129,55 @@ def pause_parts(*, period: Period, now=None) -> dict[str, Q]:
 
 def paused_at(moment) -> Exists:
     """Whether a dossier's clock was paused at ``moment``: its last status change before then was a
-    supplement request (read from the event history, so a closed period keeps its numbers)."""
+    request that pauses it (a supplement; a financial obligation where the setting says so), and the
+    request went out within its time. A request made once the dossier was overdue pauses nothing: the
+    dossier stays overdue (its due time is kept then, so the comparison holds for closed periods too).
+    Read from the event history, so a closed period keeps its numbers."""
+    statuses = pausing_statuses()
     later = DossierEvent.objects.filter(
         dossier=OuterRef("dossier"), created_at__gt=OuterRef("created_at"), created_at__lt=moment
-    ).exclude(to_status__in=["", Status.SUPPLEMENT_REQUESTED])
+    ).exclude(to_status__in=["", *statuses])
     return Exists(
         DossierEvent.objects.filter(
-            dossier=OuterRef("pk"), to_status=Status.SUPPLEMENT_REQUESTED, created_at__lt=moment
+            dossier=OuterRef("pk"), to_status__in=statuses, created_at__lt=moment, created_at__lte=OuterRef("due_at")
         ).filter(~Exists(later))
+    )
+
+
+def status_at(moment, statuses) -> Exists:
+    """Whether a dossier's last status change before ``moment`` (in its event history) made it one of
+    ``statuses``: what it was waiting for then, so a closed period keeps its numbers."""
+    later = (
+        DossierEvent.objects.filter(dossier=OuterRef("dossier"), created_at__lt=moment)
+        .exclude(to_status="")
+        .filter(Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
+    )
+    return Exists(
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status__in=statuses, created_at__lt=moment).filter(
+            ~Exists(later)
+        )
+    )
+
+
+# The columns that read the history of every dossier in progress: counted in a small query of their
+# own (``waiting_query``), not in the main pass.
+APPLICANT_KEYS = ("waiting_supplement", "waiting_payment")
+
+
+def waiting_query(*, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit"):
+    """The count of ``APPLICANT_KEYS`` among the dossiers in progress at the end of ``period`` (None
+    when ``filters`` has none of them)."""
+    keys = [key for key in APPLICANT_KEYS if key in filters]
+    if not keys:
+        return None
+    column, _label = GROUPINGS[grouping]
+    _start, end = period.bounds()
+    return (
+        Dossier.objects.filter(agency__in=units, received_at__isnull=False, received_at__lt=end)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+        .values(column)
+        .annotate(**{key: Count("pk", filter=filters[key]) for key in keys})
+        .order_by(column)
     )
 
 
@@ -173,7 +228,11 @@ def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping
     units = receiving_units(agency=agency)
     column, _label = GROUPINGS[grouping]
     counted, paused = counting_queries(units=units, period=period, filters=filters, grouping=grouping, now=now)
-    by_key = {row[column]: {key: row[key] for key in filters} for row in counted}
+    by_key = {row[column]: {key: row.get(key, 0) for key in filters} for row in counted}
+    for row in waiting_query(units=units, period=period, filters=filters, grouping=grouping) or ():
+        by_key.setdefault(row[column], dict.fromkeys(filters, 0)).update(
+            {key: row[key] for key in APPLICANT_KEYS if key in row}
+        )
     for row in paused if paused is not None else ():
         if row["paused"]:
             by_key[row[column]]["within_time"] += row["paused"]
@@ -194,6 +253,7 @@ def counting_queries(*, units: list[Agency], period: Period, filters: dict[str, 
     adjust = "within_time" in filters and "overdue" in filters
     parts = pause_parts(period=period, now=now) if adjust else {}
     counting = {**filters, **{key: parts[key] for key in ("within_time", "overdue") if adjust}}
+    counting = {key: q for key, q in counting.items() if key not in APPLICANT_KEYS}
     main = (
         scope(period=period)
         .filter(agency__in=units)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -14,6 +15,7 @@ from .dashboard import dashboard, overdue_held_by
 from .exports import WRITERS, sheet_06a, sheet_online
 from .forms import CellForm, ReportForm, report_agencies
 from .indicators import NOT_AVAILABLE, RATES, indicator_table
+from .reception import RECEPTION_COLUMNS, RECEPTION_KEYS, reception_dossiers, with_wait
 from .selectors import COLUMNS, GROUPINGS, cell_dossiers, report_06a
 
 
@@ -27,8 +29,22 @@ class LeaderRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def report_form(self, request) -> ReportForm:
-        data = request.GET if "agency" in request.GET else ReportForm.initial_for(self.agencies)
-        return ReportForm(data, agencies=self.agencies)
+        """The choice of unit and period from the query string; without one, the last valid choice of
+        this session (so the header's "Reports" keeps it), else the current quarter of the first unit."""
+        if "agency" in request.GET:
+            form = ReportForm(request.GET, agencies=self.agencies)
+            if form.is_valid():
+                request.session[CHOICE_KEY] = _query(form)
+            return form
+        remembered = request.session.get(CHOICE_KEY)
+        if remembered:
+            form = ReportForm(QueryDict(remembered), agencies=self.agencies)
+            if form.is_valid():
+                return form
+        return ReportForm(ReportForm.initial_for(self.agencies), agencies=self.agencies)
+
+
+CHOICE_KEY = "reports_choice"  # the last valid choice of unit and period, as a query string
 
 
 class Report06aView(LeaderRequiredMixin, View):
@@ -92,9 +108,33 @@ class OnlineServicesView(LeaderRequiredMixin, View):
             table = indicator_table(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"])
             context["sheet"] = sheet_online(table)
             context["report"] = table.report
+            context["rows"] = _linked_rows(context["sheet"], table.report, context["query"])
             context["rates_how"] = [(label, how) for label, _num, _den, how in RATES.values()]
             context["not_available"] = list(NOT_AVAILABLE.values())
         return render(request, "reports/online.html", context, status=200 if form.is_valid() else 400)
+
+
+# The columns of the online-service table (by their place in a row) that open to their dossiers.
+ONLINE_LINKS = {2: "online", 3: "direct", 4: "waiting_reception", 6: "waiting_reception_late", 7: "waiting_completion"}
+
+
+def _linked_rows(sheet, report, query: str) -> list[list[tuple]]:
+    """The table's rows as (value, link or None) cells: each counted number of ``ONLINE_LINKS`` opens
+    to the list of its dossiers."""
+    cell = reverse("reports:report_06a_cell")
+    rows = []
+    for row, values in zip([*report.rows, report.total], sheet.table(), strict=True):
+        unit = f"&unit={row.key}" if row.key is not None else ""
+        rows.append(
+            [
+                (
+                    value,
+                    f"{cell}?{query}{unit}&column={ONLINE_LINKS[index]}" if index in ONLINE_LINKS and value else None,
+                )
+                for index, value in enumerate(values)
+            ]
+        )
+    return rows
 
 
 class Report06aCellView(LeaderRequiredMixin, View):
@@ -115,22 +155,32 @@ class Report06aCellView(LeaderRequiredMixin, View):
             unit = next((u for u in _units(agency) if u.pk == cell.cleaned_data["unit"]), None)
             if unit is None:
                 raise PermissionDenied
-        dossiers = cell_dossiers(
-            agency=agency,
-            period=form.cleaned_data["period"],
-            column=cell.cleaned_data["column"],
-            unit=unit,
-            grouping=grouping,
-            key=cell.cleaned_data.get("key"),
-        )
+        column, period = cell.cleaned_data["column"], form.cleaned_data["period"]
+        if column in RECEPTION_KEYS:  # not received: outside the 06a, listed with their wait
+            if grouping != "unit":
+                return render(request, "reports/report_06a.html", {"form": form, "report": None}, status=400)
+            units = [unit] if unit else _units(agency)
+            dossiers = reception_dossiers(units=units, period=period, column=column)
+        else:
+            dossiers = cell_dossiers(
+                agency=agency,
+                period=period,
+                column=column,
+                unit=unit,
+                grouping=grouping,
+                key=cell.cleaned_data.get("key"),
+            )
         page = Paginator(dossiers, 100).get_page(request.GET.get("page"))
+        if column in RECEPTION_KEYS:
+            page.object_list = with_wait(list(page.object_list), period=period)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             "form": form,
             "page": page,
             "unit": unit,
-            "column_label": dict(COLUMNS)[cell.cleaned_data["column"]],
+            "queue": column in RECEPTION_KEYS,
+            "column_label": {**dict(COLUMNS), **dict(RECEPTION_COLUMNS)}[column],
             "grouping_label": GROUPINGS[grouping][1],
             "query": _query(form),
             "page_query": query.urlencode(),

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
-from procedures.calendar import WorkingCalendar
+from procedures.calendar import HOURS_PER_DAY, WorkingCalendar
 from procedures.money import dong
 
 from .. import permissions
@@ -50,7 +50,11 @@ class Outcome:
 
 
 def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
-    locked = Dossier.objects.select_for_update().select_related("procedure_version", "agency").get(pk=dossier.pk)
+    # This row only: the procedure version and the unit are read, not locked (other dossiers of the same
+    # procedure or unit go on meanwhile).
+    locked = (
+        Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "agency").get(pk=dossier.pk)
+    )
     stale = (expected_status is not None and locked.status != expected_status) or (
         expected_version is not None and locked.version != expected_version
     )
@@ -224,12 +228,23 @@ def dossier_resubmit(
     expected_status: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
-    """The complete dossier after a completion or supplement request. The full time restarts from now
-    (the clock was paused); a dossier not yet received goes back to the desk as submitted."""
+    """The complete dossier after a completion or supplement request; a dossier not yet received goes
+    back to the desk as submitted. The full time restarts from now (the clock was paused) only for a
+    dossier that was within its time when the request went out: one already overdue then keeps its due
+    time and stays late (a late request does not clear the delay; the apology is still owed)."""
     uploads = list(uploads or [])
     if not uploads and not note.strip():
         raise ValidationError({"file": _("Add the missing document, or note how it was handed in at the desk.")})
     target = Status.PROCESSING if dossier.received_at else Status.SUBMITTED
+    current = Dossier.objects.only("received_at", "due_at").get(pk=dossier.pk)
+    requested = _paused_since(current, Status.SUPPLEMENT_REQUESTED)
+    kept_late = bool(current.received_at and not _within_time_when_asked(current, requested))
+    if kept_late:
+        with translation.override(settings.LANGUAGE_CODE):  # the history reads the same for everyone
+            kept = _("overdue when the supplement was requested: the due time %(due)s stays") % {
+                "due": _local_text(current.due_at)
+            }
+        note = f"{note.strip()} — {kept}" if note.strip() else kept
     dossier, event = _transition(
         expected_version=expected_version,
         dossier=dossier,
@@ -242,7 +257,15 @@ def dossier_resubmit(
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=by, replace=False)
     now = timezone.now()
-    if dossier.received_at:
+    warnings = []
+    if kept_late:
+        warnings.append(
+            _(
+                "This dossier was already overdue when the supplement was requested: it keeps its due time "
+                "and stays late. Apologise to the applicant with a new appointment."
+            )
+        )
+    elif dossier.received_at:
         calendar = WorkingCalendar.current()
         dossier.due_at = calendar.add_working_days(now, dossier.procedure_version.processing_days)
         # The open step's clock restarts too: its share counts from the complete dossier.
@@ -255,9 +278,51 @@ def dossier_resubmit(
         dossier.submitted_at = now
     dossier.save(update_fields=["status", "due_at", "submitted_at", "updated_at"])
     slip = None
-    if dossier.received_at:  # a new appointment: a receipt of its own, the first one stays as issued
+    if dossier.received_at and not kept_late:  # a new appointment: a receipt of its own, the first stays as issued
         slip = slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by, resubmission=True)
-    return Outcome(dossier, event, slip)
+    return Outcome(dossier, event, slip, warnings)
+
+
+def _paused_since(dossier: Dossier, status: str) -> datetime | None:
+    """When the last request that put ``dossier`` in ``status`` (a supplement, a financial obligation)
+    went out."""
+    return (
+        DossierEvent.objects.filter(dossier=dossier, to_status=status)
+        .exclude(from_status=status)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def _within_time_when_asked(dossier: Dossier, asked: datetime | None) -> bool:
+    """Whether a request that paused the clock went out within the dossier's time (the clock then
+    resumes); a request made after the due time does not pause it: the dossier stays late."""
+    return asked is None or dossier.due_at is None or asked <= dossier.due_at
+
+
+def _local_text(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _resume_after_payment(dossier: Dossier, now: datetime) -> list[str]:
+    """Where waiting for the financial obligation pauses the clock (``DOSSIER_PAYMENT_PAUSES_CLOCK``):
+    the working time that was left when the payment was asked counts again from ``now``, for the
+    dossier and its open step. A dossier already overdue when it was asked stays late. Returns the
+    fields changed."""
+    if not settings.DOSSIER_PAYMENT_PAUSES_CLOCK or dossier.due_at is None or dossier.received_at is None:
+        return []
+    asked = _paused_since(dossier, Status.AWAITING_PAYMENT)
+    if asked is None or not _within_time_when_asked(dossier, asked):
+        return []
+    calendar = WorkingCalendar.current()
+    left = calendar.working_hours_between(asked, dossier.due_at) / HOURS_PER_DAY
+    dossier.due_at = calendar.add_working_days(now, left)
+    step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    if step is not None and step.due_at >= asked:
+        step.due_at = calendar.add_working_days(now, calendar.working_hours_between(asked, step.due_at) / HOURS_PER_DAY)
+        step.save(update_fields=["due_at"])
+    return ["due_at"]
 
 
 # ---- routing ---------------------------------------------------------------------------------------
@@ -419,7 +484,7 @@ def dossier_paid_online(*, dossier: Dossier, payment, note: str) -> DossierEvent
             note=note,
             kind=EventKind.PAYMENT,
         )
-        locked.save(update_fields=["status", "updated_at"])
+        locked.save(update_fields=["status", "updated_at", *_resume_after_payment(locked, timezone.now())])
         return event
     event = DossierEvent.objects.create(
         dossier=locked,
@@ -461,7 +526,7 @@ def dossier_record_payment(
         kind=EventKind.PAYMENT,
     )
     dossier.fee_paid_at = dossier.fee_paid_at or timezone.now()  # paid at the desk
-    dossier.save(update_fields=["status", "fee_paid_at", "updated_at"])
+    dossier.save(update_fields=["status", "fee_paid_at", "updated_at", *_resume_after_payment(dossier, timezone.now())])
     return Outcome(dossier, event)
 
 

@@ -56,6 +56,11 @@ class IndicatorRowSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="online_share, on_time_rate, digitisation_rate in percent; null when nothing to divide by",
     )
+    oldest_waiting_for_reception_days = serializers.FloatField(
+        allow_null=True,
+        help_text="The longest wait, in working days, of the dossiers counted in counts.waiting_reception "
+        "(submitted online, not yet received at the end of the period or now); null when none waits",
+    )
 
 
 class IndicatorsSerializer(serializers.Serializer):
@@ -122,7 +127,15 @@ class IndicatorsApiView(APIView):
         table = indicator_table(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"])
 
         def row(r):
-            return {"key": r.key, "label": r.label, "counts": r.counts, "rates": table.rates(r)}
+            queue = table.queue(r)
+            oldest = queue.oldest_days if queue else None
+            return {
+                "key": r.key,
+                "label": r.label,
+                "counts": r.counts,
+                "rates": table.rates(r),
+                "oldest_waiting_for_reception_days": None if oldest is None else float(oldest),
+            }
 
         report = table.report
         return Response(

@@ -1,6 +1,7 @@
 """Scheduled messages to staff: reminders, escalations and the weekly digest, each once for its day."""
 
 from datetime import timedelta
+from unittest import mock
 
 from django.urls import reverse
 from django.utils import timezone
@@ -62,10 +63,21 @@ def test_no_reminder_for_a_dossier_due_later_or_paused_for_a_supplement(held, ne
     _due(held, calendar.add_working_days(now, 2))
     assert reminders_send(now=now) == 0
     _due(held, now + timedelta(hours=3))
-    dossier_request_completion(
-        dossier=held, by=network["clerk"], missing=["Giấy xác nhận khuyết tật"], reason="Thiếu giấy xác nhận"
-    )
+    with mock.patch.object(timezone, "now", return_value=now):  # asked within its time: the clock pauses
+        dossier_request_completion(
+            dossier=held, by=network["clerk"], missing=["Giấy xác nhận khuyết tật"], reason="Thiếu giấy xác nhận"
+        )
     assert reminders_send(now=now) == 0
+
+
+def test_a_supplement_asked_once_overdue_keeps_the_dossier_in_the_leaders_escalations(held, network, now):
+    _due(held, now - timedelta(hours=3))
+    with mock.patch.object(timezone, "now", return_value=now):  # asked after the due time: nothing pauses
+        dossier_request_completion(
+            dossier=held, by=network["clerk"], missing=["Giấy xác nhận khuyết tật"], reason="Thiếu giấy xác nhận"
+        )
+    assert escalations_send(now=now + timedelta(hours=1)) == 1
+    assert _staff_rows(NotificationKind.ESCALATION).filter(recipient=network["leader"]).exists()
 
 
 def test_a_dossier_nobody_holds_reminds_the_staff_of_its_unit(citizen, network, allowance, now):

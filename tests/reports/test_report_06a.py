@@ -135,12 +135,21 @@ def reference_counts(dossiers, period, now):
                 row[d.status] += 1
         else:
             row["in_progress"] += 1
-            changes = [e for e in d.events.all() if e.to_status and e.created_at < moment]
-            paused = (
-                bool(changes)
-                and max(changes, key=lambda e: (e.created_at, e.pk)).to_status == Status.SUPPLEMENT_REQUESTED
+            changes = sorted(
+                (e for e in d.events.all() if e.to_status and e.created_at < moment), key=lambda e: (e.created_at, e.pk)
             )
+            # Paused: the last changes were a supplement request, and the request went out within time.
+            run = []
+            while changes and changes[-1].to_status == Status.SUPPLEMENT_REQUESTED:
+                run.append(changes.pop())
+            paused = bool(run) and run[-1].created_at <= d.due_at
             row["within_time" if paused or d.due_at >= moment else "overdue"] += 1
+            # Waiting on the applicant then: its last status change before the moment, a subset.
+            before = [e for e in d.events.all() if e.to_status and e.created_at < moment]
+            last = max(before, key=lambda e: (e.created_at, e.pk), default=None)
+            waiting = {Status.SUPPLEMENT_REQUESTED: "waiting_supplement", Status.AWAITING_PAYMENT: "waiting_payment"}
+            if last is not None and last.to_status in waiting:
+                row[waiting[last.to_status]] += 1
     return counts
 
 
@@ -191,6 +200,7 @@ def test_generated_history_cell_by_cell_with_identities_and_drill_down(district,
             assert c["received"] == c["resolved"] + c["withdrawn"] + c["stopped"] + c["in_progress"]
             assert c["resolved"] == c["early"] + c["on_time"] + c["late"]
             assert c["in_progress"] == c["within_time"] + c["overdue"]
+            assert c["waiting_supplement"] + c["waiting_payment"] <= c["in_progress"]
         assert report.total.counts["received"] > 0
         for column in COLUMN_KEYS:  # every number of the total row and of one unit opens to as many dossiers
             behind = cell_dossiers(agency=district["district"], period=period, column=column, now=NOW)

@@ -66,7 +66,8 @@ def test_the_xlsx_opens_as_a_spreadsheet_with_the_official_header_and_values(cli
     assert "Rút hồ sơ" in flat and "Ngừng công bố" not in flat
     assert any("15/12/2025" in v for v in flat)
     total = next(row for row in values if row[1] == "Tổng cộng")
-    assert total[2:] == [3, 2, 1, 0, 2, 1, 0, 1, 1, 0, 1, 0, 0]
+    # ..., in progress: total, within time, overdue, of which waiting for a supplement / for the fee; withdrawn, stopped
+    assert total[2:] == [3, 2, 1, 0, 2, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0]
     assert not any(isinstance(v, str) and v.startswith("=") for v in flat)  # values, never formulas
 
 
@@ -74,7 +75,7 @@ def test_the_csv_has_the_same_numbers(client, leader, district, history):
     client.force_login(leader)
     content = client.get(reverse("reports:report_06a_csv"), params(district)).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[-1][1:] == ["Tổng cộng", "3", "2", "1", "0", "2", "1", "0", "1", "1", "0", "1", "0", "0"]
+    assert rows[-1][1:] == ["Tổng cộng", "3", "2", "1", "0", "2", "1", "0", "1", "1", "0", "1", "0", "0", "0", "0"]
 
 
 def test_only_leaders_read_reports_and_only_of_their_own_units(client, district, history):
@@ -141,10 +142,12 @@ def test_the_online_service_table_by_level_with_its_rates(client, leader, distri
     sheet = load_workbook(io.BytesIO(workbook.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     total = next(row for row in rows if row[1] == "Tổng cộng")
-    # online, desk/post, online L3, online L4, resolved online L3, L4, electronic, ...; then the rates
-    assert total[2:4] == [1, 1] and sum(total[4:6]) == 1 and total[8] == 0
-    assert total[9:11] == [0, 0]  # fees paid online, ratings: none yet
-    assert total[11:] == [50.0, 50.0, 0.0, None, None]  # no fee paid, nobody rated: no rate
+    # online, desk/post; waiting for reception, its longest wait, over 1 working day, sent back for completion;
+    # online L3, online L4, resolved online L3, L4, electronic, ...; then the rates
+    assert total[2:4] == [1, 1] and total[4:8] == [0, None, 0, 0]
+    assert sum(total[8:10]) == 1 and total[12] == 0
+    assert total[13:15] == [0, 0]  # fees paid online, ratings: none yet
+    assert total[15:] == [50.0, 50.0, 0.0, None, None]  # no fee paid, nobody rated: no rate
 
 
 def test_links_back_from_a_drill_down_carry_only_the_reports_choice(client, leader, district, history):
