@@ -448,6 +448,26 @@ class Context:
     limit: datetime
 
 
+def district_offer(district: Agency) -> tuple[list[Agency], dict[int, list[ProcedureVersion]]]:
+    """The receiving units of ``district`` (by code) and what each offers, in the order the plan reads
+    them (the plan is deterministic for a seed only in this order)."""
+    units = list(
+        Agency.objects.filter(path__startswith=district.path, kind__in=[AgencyKind.DESK, AgencyKind.COMMUNE]).order_by(
+            "code"
+        )
+    )
+    offered = {
+        unit.pk: list(
+            ProcedureVersion.objects.filter(agencies=unit, status="published")
+            .select_related("procedure")
+            .prefetch_related("documents")
+            .order_by("procedure__code")
+        )
+        for unit in units
+    }
+    return units, offered
+
+
 def generate_history(
     *,
     since: date,
@@ -469,20 +489,7 @@ def generate_history(
     limit = timezone.now() if settle else min(end, timezone.now())
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per in-process task otherwise
     district = Agency.objects.get(code="000.00.22.H56")
-    units = list(
-        Agency.objects.filter(path__startswith=district.path, kind__in=[AgencyKind.DESK, AgencyKind.COMMUNE]).order_by(
-            "code"
-        )
-    )
-    offered = {
-        unit.pk: list(
-            ProcedureVersion.objects.filter(agencies=unit, status="published")
-            .select_related("procedure")
-            .prefetch_related("documents")
-            .order_by("procedure__code")
-        )
-        for unit in units
-    }
+    units, offered = district_offer(district)
     plan = plan_history(units=units, offered=offered, since=since, until=until, seed=seed, per_week=per_week)
     agencies = {agency.pk: agency for agency in Agency.objects.filter(path__startswith=district.path)}
     versions = {version.pk: version for versions in offered.values() for version in versions}

@@ -62,6 +62,13 @@ class TargetSetterMixin(LeaderRequiredMixin):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def target(self, request, pk):
+        """The target of the URL, if this person may change it."""
+        target = get_object_or_404(target_list_visible_to(user=request.user), pk=pk)
+        if not can_change_target(user=request.user, target=target):
+            raise PermissionDenied
+        return target
+
 
 def _save(request, form, target=None):
     """Validate and save through the service; the form with its errors when it fails."""
@@ -113,12 +120,6 @@ class TargetDetailView(LeaderRequiredMixin, View):
 
 
 class TargetEditView(TargetSetterMixin, View):
-    def target(self, request, pk):
-        target = get_object_or_404(target_list_visible_to(user=request.user), pk=pk)
-        if not can_change_target(user=request.user, target=target):
-            raise PermissionDenied
-        return target
-
     def get(self, request, pk):
         target = self.target(request, pk)
         form = TargetForm(instance=target, units=target_units_for(user=request.user))
@@ -135,12 +136,6 @@ class TargetEditView(TargetSetterMixin, View):
 
 
 class TargetDeleteView(TargetSetterMixin, View):
-    def target(self, request, pk):
-        target = get_object_or_404(target_list_visible_to(user=request.user), pk=pk)
-        if not can_change_target(user=request.user, target=target):
-            raise PermissionDenied
-        return target
-
     def get(self, request, pk):
         return render(request, "reports/target_delete.html", {"target": self.target(request, pk)})
 

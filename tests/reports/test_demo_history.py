@@ -92,14 +92,9 @@ def test_the_plan_of_the_first_half_of_2021_has_the_figures_whatever_the_seed():
 
 
 def _plan_h1(seed=2026):
-    from dossiers.demo_history import plan_history
+    from dossiers.demo_history import district_offer, plan_history
 
-    district = Agency.objects.get(code="000.00.22.H56")
-    units = list(Agency.objects.filter(path__startswith=district.path, kind__in=["desk", "commune"]))
-    offered = {
-        unit.pk: list(ProcedureVersion.objects.filter(agencies=unit, status="published").select_related("procedure"))
-        for unit in units
-    }
+    units, offered = district_offer(Agency.objects.get(code="000.00.22.H56"))
     plan = plan_history(units=units, offered=offered, since=date(2021, 1, 1), until=date(2021, 12, 31), seed=seed)
     return [item for item in plan if H1_START <= item.received < H1_END], {u.pk: u.code for u in units}
 
@@ -133,20 +128,10 @@ def test_the_history_played_through_the_services_is_the_plan_exactly():
     dossiers, not through reports/). With the plan's figures above, the first half of 2021 reads the
     province's numbers; ``bench/seed_history.py`` plays the whole half and prints the table."""
     call_command("seed_demo", stdout=StringIO())
-    from dossiers.demo_history import generate_history, plan_history
+    from dossiers.demo_history import district_offer, generate_history, plan_history
 
     first, last = date(2021, 1, 4), date(2021, 1, 8)
-    district = Agency.objects.get(code="000.00.22.H56")
-    units = list(Agency.objects.filter(path__startswith=district.path, kind__in=["desk", "commune"]).order_by("code"))
-    offered = {
-        unit.pk: list(
-            ProcedureVersion.objects.filter(agencies=unit, status="published")
-            .select_related("procedure")
-            .prefetch_related("documents")
-            .order_by("procedure__code")
-        )
-        for unit in units
-    }
+    units, offered = district_offer(Agency.objects.get(code="000.00.22.H56"))
     levels = {v.pk: v.service_level for versions in offered.values() for v in versions}
     plan = plan_history(units=units, offered=offered, since=first, until=last, seed=2026)
     expected = Counter((item.unit, "online" if item.online else "desk", levels[item.version]) for item in plan)
