@@ -145,11 +145,24 @@ def delivery_batched():
     _batch.ids = ids = []
     try:
         yield
-    finally:
+    except BaseException:  # interrupted (an error, Ctrl-C): what was written and committed is delivered
         _batch.ids = previous
+        if previous is not None:
+            previous.extend(ids)
+        else:
+            try:
+                _deliver_batch(ids)
+            except Exception:  # the interruption is what the caller must see
+                logger.exception("messages of an interrupted batch left pending for the sweep")
+        raise
+    _batch.ids = previous
     if previous is not None:  # nested: the outer batch sends them
         previous.extend(ids)
-        return
+    else:
+        _deliver_batch(ids)
+
+
+def _deliver_batch(ids: list[int]) -> None:
     for start in range(0, len(ids), SWEEP_BATCH):
         chunk = ids[start : start + SWEEP_BATCH]
         pending = Notification.objects.filter(pk__in=chunk, status=NotificationStatus.PENDING)

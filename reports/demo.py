@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.constants import AgencyKind
 
-from .models import DEMO_SOURCE, Indicator, Target, TargetPeriod
+from .models import DEMO_SOURCE, Indicator, Target, TargetChange, TargetPeriod
 from .periods import QUARTER, period_current
 from .targets import target_save
 
@@ -81,9 +81,13 @@ def demo_targets(*, today=None) -> list[dict]:
 
 
 def load_targets(*, today=None) -> int:
-    """Set the demo targets that are missing; return how many were set."""
-    levels = Target.objects.filter(agency__isnull=True)
-    existing = set(levels.values_list("indicator", "period_kind", "year", "number", "agency_kind"))
+    """Set the demo targets that are missing; return how many were set. A target a leader deleted is
+    not set again: the leader's choice stands."""
+    key_fields = ("indicator", "period_kind", "year", "number", "agency_kind")
+    existing = set(Target.objects.filter(agency__isnull=True).values_list(*key_fields))
+    existing |= set(
+        TargetChange.objects.filter(action=TargetChange.Action.DELETED, agency__isnull=True).values_list(*key_fields)
+    )
     created = 0
     for target in demo_targets(today=today):
         key = (target["indicator"], target["period_kind"], target["year"], target["number"], target["agency_kind"])

@@ -152,6 +152,9 @@ class TargetForm(forms.ModelForm):
             self.fields[name].choices = [("", choose(prompt)), *self.fields[name].choices[1:]]
         self.fields["note"].required = True
         self.fields["note"].widget = forms.TextInput(attrs={"placeholder": "Kế hoạch số …/KH-UBND ngày …"})
+        if self.instance.pk:  # what the target is for stays: its history reads as one target's
+            for name in ("indicator", "period_kind", "year", "number", "agency", "agency_kind"):
+                self.fields[name].disabled = True
 
 
 class TargetFilterForm(forms.Form):

@@ -42,7 +42,7 @@ class Target(models.Model):
     agency = models.ForeignKey(
         "accounts.Agency",
         verbose_name=_("unit"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="targets",
@@ -93,6 +93,13 @@ class Target(models.Model):
         return self.indicator != Indicator.ONLINE_COUNT
 
     def clean(self):
+        same = Target.objects.filter(
+            indicator=self.indicator, period_kind=self.period_kind, year=self.year, number=self.number
+        )
+        same = same.filter(agency_id=self.agency_id) if self.agency_id else same.filter(agency_kind=self.agency_kind)
+        if self.indicator and self.year and same.exclude(pk=self.pk).exists():
+            # Checked here too: the database takes two empty month numbers (a half, a year) for different ones.
+            raise ValidationError(_("A target for this indicator, period and unit exists already: change that one."))
         if bool(self.agency_id) == bool(self.agency_kind):
             raise ValidationError(_("Choose either one unit or a level of units."))
         if self.period_kind in (TargetPeriod.MONTH, TargetPeriod.QUARTER):
@@ -123,6 +130,10 @@ class TargetChange(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("month or quarter"), null=True, blank=True)
     unit_name = models.CharField(_("unit"), max_length=255, blank=True)
+    # The unit itself, so the history of a deleted target is shown only to those who read that unit.
+    agency = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     agency_kind = models.CharField(_("every unit of the level"), max_length=12, choices=AgencyKind.choices, blank=True)
     old_value = models.DecimalField(_("old target"), max_digits=12, decimal_places=1, null=True, blank=True)
     new_value = models.DecimalField(_("new target"), max_digits=12, decimal_places=1, null=True, blank=True)

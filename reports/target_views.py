@@ -50,7 +50,7 @@ class TargetListView(LeaderRequiredMixin, View):
             "editable": editable,
             "can_set": can_set_targets(user=request.user),
             "changes": target_change_list(
-                targets=target_list_visible_to(user=request.user, year=year), year=year, limit=20
+                user=request.user, targets=target_list_visible_to(user=request.user, year=year), year=year, limit=20
             ),
         }
         return render(request, "reports/targets.html", context, status=200 if form.is_valid() else 400)

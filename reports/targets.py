@@ -43,11 +43,8 @@ def target_list_visible_to(
         Prefetch("changes", queryset=TargetChange.objects.select_related("actor"))
     )
     if not user.is_superuser:
-        led = [membership.agency for membership in membership_list_active(user=user, role=Role.LEADER)]
-        visible = Q(agency__isnull=True)
-        for unit in led:
-            visible |= Q(agency__path__startswith=unit.path)
-        targets = targets.filter(visible) if led else targets.none()
+        leads = membership_list_active(user=user, role=Role.LEADER).exists()
+        targets = targets.filter(_visible_units(user=user, field="agency")) if leads else targets.none()
     if year:
         targets = targets.filter(year=year)
     if indicator:
@@ -60,12 +57,27 @@ def target_list_visible_to(
     return targets.order_by(indicator_order, period_order, "number", "agency_kind", "agency__path")
 
 
-def target_change_list(*, targets: QuerySet[Target], year: int | None = None, limit: int = 20) -> list[TargetChange]:
-    """The latest changes of ``targets`` and of the targets deleted in ``year``."""
+def target_change_list(
+    *, user: User, targets: QuerySet[Target], year: int | None = None, limit: int = 20
+) -> list[TargetChange]:
+    """The latest changes of ``targets`` and of the targets deleted in ``year`` that ``user`` reads (a
+    level's, or a unit's they lead or one below it)."""
+    deleted = TargetChange.objects.filter(target__isnull=True, **({"year": year} if year else {}))
+    if not user.is_superuser:
+        deleted = deleted.filter(_visible_units(user=user, field="agency"))
     changes = TargetChange.objects.select_related("actor").filter(
-        Q(target__in=targets) | Q(target__isnull=True, **({"year": year} if year else {}))
+        Q(target__in=targets) | Q(pk__in=deleted.values("pk"))
     )
     return list(changes[:limit])
+
+
+def _visible_units(*, user: User, field: str) -> Q:
+    """The targets (or their changes) ``user`` reads: every level's, and those of the units they lead
+    and below."""
+    visible = Q(**{f"{field}__isnull": True})
+    for membership in membership_list_active(user=user, role=Role.LEADER):
+        visible |= Q(**{f"{field}__path__startswith": membership.agency.path})
+    return visible
 
 
 def _unit_label(target: Target) -> tuple[str, str]:
@@ -100,6 +112,7 @@ def _record(*, target: Target, action: str, by: User | None, old: tuple | None, 
         year=target.year,
         number=target.number,
         unit_name=unit_name,
+        agency_id=target.agency_id,
         agency_kind=agency_kind,
         old_value=old[0] if old else None,
         old_note=old[1] if old else "",
@@ -130,6 +143,12 @@ def target_save(
     if target is not None:
         target = Target.objects.select_for_update(of=("self",)).select_related("agency").get(pk=target.pk)
         old, before = (target.value, target.note), _state(target)
+        if by is not None and not can_change_target(user=by, target=target):
+            raise PermissionError("not allowed to change this target")
+        if before[:6] != (indicator, period_kind, year, number, getattr(agency, "pk", None), agency_kind or ""):
+            raise ValidationError(
+                _("A target's indicator, period and unit stay as set: delete it and set a new one to change them.")
+            )
     else:
         target, old, before = Target(), None, None
     target.indicator, target.period_kind, target.year, target.number = indicator, period_kind, year, number

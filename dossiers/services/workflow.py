@@ -259,12 +259,13 @@ def dossier_resubmit(
     now = timezone.now()
     warnings = []
     if kept_late:
-        warnings.append(
-            _(
-                "This dossier was already overdue when the supplement was requested: it keeps its due time "
-                "and stays late. Apologise to the applicant with a new appointment."
+        if by.pk != dossier.applicant_id:  # the desk recording it: the apology is theirs to give
+            warnings.append(
+                _(
+                    "This dossier was already overdue when the supplement was requested: it keeps its due time "
+                    "and stays late. Apologise to the applicant with a new appointment."
+                )
             )
-        )
     elif dossier.received_at:
         calendar = WorkingCalendar.current()
         dossier.due_at = calendar.add_working_days(now, dossier.procedure_version.processing_days)

@@ -97,7 +97,8 @@ def test_a_supplement_asked_once_overdue_keeps_the_due_time_and_the_dossier_is_c
     dossier = outcome.dossier
     assert timezone.localtime(dossier.due_at) == at(2025, 6, 5, 9)  # no fresh time
     assert Slip.objects.filter(dossier=dossier, kind=SlipKind.RECEIPT).count() == receipts_before  # no new appointment
-    assert outcome.warnings and "quá hạn" in outcome.event.note and "05/06/2025 09:00" in outcome.event.note
+    assert "quá hạn" in outcome.event.note and "05/06/2025 09:00" in outcome.event.note  # in the history
+    assert not outcome.warnings  # the applicant answered online: the apology is the desk's to give
     assert _cells(dossier, june, now=at(2025, 6, 13, 9))["overdue"] == 1
 
     with clock(at(2025, 6, 16, 10)):
@@ -173,3 +174,11 @@ def test_the_dossier_page_calls_a_dossier_asked_once_overdue_overdue_and_one_ask
         other = dossier_receive(dossier=other, by=network["clerk"]).dossier
     other = _supplement(other, network["clerk"], timezone.now())
     assert dossier_timeliness(dossier=other) is None  # paused: nothing to judge until the applicant answers
+
+
+def test_the_desk_recording_a_late_supplement_is_told_to_apologise(processing, network):
+    dossier = _supplement(processing, network["specialist"], at(2025, 6, 9, 10))
+    with clock(at(2025, 6, 12, 9)):
+        outcome = dossier_resubmit(dossier=dossier, by=network["clerk"], note="Nộp bổ sung tại Bộ phận Một cửa")
+    assert timezone.localtime(outcome.dossier.due_at) == at(2025, 6, 5, 9)
+    assert outcome.warnings and "phiếu xin lỗi" in outcome.warnings[0]

@@ -345,3 +345,15 @@ def test_a_result_paid_for_after_it_is_ready_is_announced_once_by_sms_and_once_i
     history = client.get(dossier.get_absolute_url()).content.decode().split('id="history-title"')[1]
     assert history.count("Đã có kết quả") == 1 and history.count("Đang giải quyết") == 1
     assert "Đã ghi nhận nộp phí: Đã thanh toán trực tuyến" in history  # the payment, by what it was
+
+
+def test_a_batch_interrupted_midway_still_delivers_what_it_wrote(citizen, birth, commune):
+    """The demo history writes messages in a batch; stopped by an error (or Ctrl-C) halfway, what it
+    wrote and committed is delivered, not left pending for good."""
+    from dossiers.outbox import delivery_batched
+
+    with pytest.raises(KeyboardInterrupt), delivery_batched():
+        submit_online(citizen=citizen, version=birth, agency=commune)
+        raise KeyboardInterrupt
+    rows = Notification.objects.filter(recipient=citizen)
+    assert rows.exists() and not rows.filter(status=NotificationStatus.PENDING, channel="in_app").exists()

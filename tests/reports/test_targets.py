@@ -3,6 +3,7 @@ change kept with who and when; district and commune leaders read them; the demo'
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -212,3 +213,58 @@ def test_the_list_costs_the_same_queries_for_5_and_50_targets(client, district, 
     make_targets(50)
     many = query_count(client, reverse("reports:targets"), {"year": 2026})
     assert few == many
+
+
+def test_a_deleted_targets_history_is_read_only_by_the_leaders_of_its_unit(client, province_leader, district):
+    first, second = district["communes"][0], district["communes"][1]
+    first_leader = StaffMembershipFactory(agency=first, role=Role.LEADER).user
+    second_leader = StaffMembershipFactory(agency=second, role=Role.LEADER).user
+    client.force_login(province_leader)
+    client.post(reverse("reports:target_create"), form_data(agency=first.pk, agency_kind=""))
+    target = Target.objects.get(agency=first)
+    assert client.post(reverse("reports:target_delete", args=[target.pk])).status_code == 302
+    assert TargetChange.objects.filter(agency=first).count() == 2  # set, then deleted
+
+    client.force_login(first_leader)
+    assert first.name in client.get(reverse("reports:targets"), {"year": 2026}).content.decode()
+    client.force_login(second_leader)
+    assert first.name not in client.get(reverse("reports:targets"), {"year": 2026}).content.decode()
+
+
+def test_a_change_keeps_what_the_target_is_for(client, province_leader, district):
+    client.force_login(province_leader)
+    client.post(reverse("reports:target_create"), form_data())
+    target = Target.objects.get()
+    # The form offers the value and the source only; a unit posted anyway is ignored.
+    other = district["communes"][0]
+    response = client.post(
+        reverse("reports:target_edit", args=[target.pk]), form_data(value="96", agency=other.pk, agency_kind="")
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.value, target.agency_id, target.agency_kind) == (Decimal("96.0"), None, "commune")
+    with pytest.raises(ValidationError):
+        target_save(
+            target=target, by=province_leader, indicator=target.indicator, period_kind="year", year=2026,
+            number=None, agency=None, agency_kind="commune", value=Decimal("96"), note=SOURCE,
+        )  # fmt: skip
+
+
+def test_a_second_target_for_the_same_half_year_and_level_is_refused_by_the_model_too(province_leader):
+    fields = {"indicator": Indicator.ONLINE_SHARE, "period_kind": "half", "year": 2021, "number": None}
+    Target.objects.create(**fields, agency_kind=AgencyKind.COMMUNE, value=Decimal("30"), note=SOURCE)
+    with pytest.raises(ValidationError):
+        Target(**fields, agency_kind=AgencyKind.COMMUNE, value=Decimal("31"), note=SOURCE).full_clean()
+
+
+def test_a_demo_target_a_leader_deleted_is_not_set_again(client, province_leader, province, settings):
+    from reports.targets import target_delete
+
+    load_targets()
+    target = Target.objects.filter(agency__isnull=True).first()
+    target_delete(target=target, by=province_leader)
+    assert load_targets() == 0
+    assert not Target.objects.filter(
+        indicator=target.indicator, period_kind=target.period_kind, year=target.year, number=target.number,
+        agency_kind=target.agency_kind, agency__isnull=True,
+    ).exists()  # fmt: skip
