@@ -53,16 +53,17 @@ class Texts:
     sms: str
 
 
-def render_texts(template: str, context: dict, *, language: str, link: str) -> Texts:
-    """The subject, mail body and SMS of ``dossiers/notifications/<template>*.txt`` in ``language``."""
+def render_texts(template: str, context: dict, *, language: str, link: str, sms: bool = True) -> Texts:
+    """The subject, mail body and (unless ``sms`` is False: no SMS is written) the SMS of
+    ``dossiers/notifications/<template>*.txt`` in ``language``."""
     folder = "dossiers/notifications"
     with translation.override(language):
         subject = " ".join(render_to_string(f"{folder}/{template}_subject.txt", context).split())
         body = render_to_string(f"{folder}/{template}.txt", context).strip()
-        sms = plain_sms(render_to_string(f"{folder}/{template}_sms.txt", context), link=link)
-    if not subject or not body or len(sms) <= len(link) + 1:
+        text = plain_sms(render_to_string(f"{folder}/{template}_sms.txt", context), link=link) if sms else None
+    if not subject or not body or (text is not None and len(text) <= len(link) + 1):
         raise EmptyMessage(f"the {template} message rendered empty in {language}")
-    return Texts(subject=subject, body=body + "\n", sms=sms)
+    return Texts(subject=subject, body=body + "\n", sms=text or "")
 
 
 def notify(
@@ -80,9 +81,15 @@ def notify(
 ) -> list[int]:
     """Write one message to ``recipient`` (call inside the transaction of what it announces) and send
     it after commit. ``key`` says what the message is; writing the same key again adds nothing.
-    Returns the ids of its rows."""
+    Returns the ids of its pending rows (none inside ``delivery_batched``, which sends them at its end)."""
+    phone = phone or recipient.phone
+    by_sms = bool(phone and recipient.notify_sms)
     texts = render_texts(
-        template, {**context, "recipient": recipient, "link": link}, language=_language(recipient), link=link
+        template,
+        {**context, "recipient": recipient, "link": link},
+        language=_language(recipient),
+        link=link,
+        sms=by_sms,
     )
     common = {"recipient": recipient, "kind": kind, "event": event, "dossier": dossier or (event and event.dossier)}
     rows = [
@@ -106,8 +113,7 @@ def notify(
                 **common,
             )
         )
-    phone = phone or recipient.phone
-    if phone and recipient.notify_sms:
+    if by_sms:
         rows.append(
             Notification(
                 key=f"{key}:{NotificationChannel.SMS}",
@@ -118,16 +124,14 @@ def notify(
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        Notification.objects.filter(key__in=[row.key for row in rows], status=NotificationStatus.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
-    batch = getattr(_batch, "ids", None)
+    keys = [row.key for row in rows]
+    batch = getattr(_batch, "keys", None)
     if batch is not None:
-        batch.extend(ids)  # sent together when the batch ends (``delivery_batched``)
-    else:
-        transaction.on_commit(lambda: _enqueue(ids))
+        batch.extend(keys)  # sent together when the batch ends (``delivery_batched``)
+        return []
+    pending = Notification.objects.filter(key__in=keys, status=NotificationStatus.PENDING)
+    ids = list(pending.values_list("pk", flat=True))
+    transaction.on_commit(lambda: _enqueue(ids))
     return ids
 
 
@@ -141,31 +145,33 @@ def delivery_batched():
     in-portal rows in one update (what ``notification_deliver`` does to each), email and SMS queued
     one by one as usual. Rows of a transaction that rolled back do not exist, so nothing is sent for
     them."""
-    previous = getattr(_batch, "ids", None)
-    _batch.ids = ids = []
+    previous = getattr(_batch, "keys", None)
+    _batch.keys = keys = []
     try:
         yield
     except BaseException:  # interrupted (an error, Ctrl-C): what was written and committed is delivered
-        _batch.ids = previous
+        _batch.keys = previous
         if previous is not None:
-            previous.extend(ids)
+            previous.extend(keys)
         else:
             try:
-                _deliver_batch(ids)
+                _deliver_batch(keys)
             except Exception:  # the interruption is what the caller must see
                 logger.exception("messages of an interrupted batch left pending for the sweep")
         raise
-    _batch.ids = previous
+    _batch.keys = previous
     if previous is not None:  # nested: the outer batch sends them
-        previous.extend(ids)
+        previous.extend(keys)
     else:
-        _deliver_batch(ids)
+        _deliver_batch(keys)
 
 
-def _deliver_batch(ids: list[int]) -> None:
-    for start in range(0, len(ids), SWEEP_BATCH):
-        chunk = ids[start : start + SWEEP_BATCH]
-        pending = Notification.objects.filter(pk__in=chunk, status=NotificationStatus.PENDING)
+def _deliver_batch(keys: list[str]) -> None:
+    """Deliver the rows written under ``keys`` that are still pending (a key of a transaction that
+    rolled back has no row)."""
+    for start in range(0, len(keys), SWEEP_BATCH):
+        chunk = keys[start : start + SWEEP_BATCH]
+        pending = Notification.objects.filter(key__in=chunk, status=NotificationStatus.PENDING)
         pending.filter(channel=NotificationChannel.IN_APP).update(
             status=NotificationStatus.SENT,
             sent_at=timezone.now(),

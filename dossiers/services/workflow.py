@@ -50,10 +50,13 @@ class Outcome:
 
 
 def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
-    # This row only: the procedure version and the unit are read, not locked (other dossiers of the same
+    # This row only: the procedure version, the units and the applicant are read with it (every action
+    # needs them: the event's unit, the applicant's message), not locked (other dossiers of the same
     # procedure or unit go on meanwhile).
     locked = (
-        Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "agency").get(pk=dossier.pk)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "agency", "current_agency", "applicant")
+        .get(pk=dossier.pk)
     )
     stale = (expected_status is not None and locked.status != expected_status) or (
         expected_version is not None and locked.version != expected_version
