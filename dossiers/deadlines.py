@@ -36,3 +36,10 @@ def clock_running() -> Q:
         dossier=OuterRef("pk"), to_status=OuterRef("status"), created_at__gt=OuterRef("due_at")
     ).exclude(from_status=OuterRef("status"))
     return Q(status__in=OPEN_STATUSES) & (~Q(status__in=pausing_statuses()) | Q(Exists(late_request)))
+
+
+def clock_runs(*, dossier) -> bool:
+    """Whether ``dossier``'s clock runs now (``clock_running``, for one dossier)."""
+    from .models import Dossier
+
+    return Dossier.objects.filter(clock_running(), pk=dossier.pk).exists()

@@ -22,7 +22,7 @@ from .constants import (
     Status,
     Timeliness,
 )
-from .deadlines import clock_running, pausing_statuses
+from .deadlines import clock_running, clock_runs, pausing_statuses
 from .models import Attachment, Dossier, DossierEvent, Notification
 
 
@@ -185,20 +185,11 @@ def dossier_timeliness(*, dossier: Dossier, now=None) -> str | None:
         if finished.date() < due.date():
             return Timeliness.EARLY
         return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
-    if dossier.status in pausing_statuses() and not _asked_once_overdue(dossier):
+    if dossier.status in pausing_statuses() and not clock_runs(dossier=dossier):
         return None  # the clock is paused until the applicant answers
     if dossier.status in OPEN_STATUSES:
         return Timeliness.WITHIN_TIME if (now or timezone.now()) <= due else Timeliness.OVERDUE
     return None
-
-
-def _asked_once_overdue(dossier: Dossier) -> bool:
-    """Whether the request the dossier waits on went out after its due time (it paused nothing)."""
-    return (
-        dossier.events.filter(to_status=dossier.status, created_at__gt=dossier.due_at)
-        .exclude(from_status=dossier.status)
-        .exists()
-    )
 
 
 def step_timeliness(*, step, now=None) -> str:

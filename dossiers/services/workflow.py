@@ -23,6 +23,7 @@ from procedures.money import dong
 
 from .. import permissions
 from ..constants import OPEN_STATUSES, RETURNED_BY, TRANSITIONS, Channel, EventKind, ResultDelivery, SlipKind, Status
+from ..deadlines import clock_runs
 from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
@@ -240,8 +241,8 @@ def dossier_resubmit(
         raise ValidationError({"file": _("Add the missing document, or note how it was handed in at the desk.")})
     target = Status.PROCESSING if dossier.received_at else Status.SUBMITTED
     current = Dossier.objects.only("received_at", "due_at").get(pk=dossier.pk)
-    requested = _paused_since(current, Status.SUPPLEMENT_REQUESTED)
-    kept_late = bool(current.received_at and not _within_time_when_asked(current, requested))
+    # A request that went out once overdue paused nothing: the clock still runs (``clock_running``).
+    kept_late = bool(current.received_at) and clock_runs(dossier=current)
     if kept_late:
         with translation.override(settings.LANGUAGE_CODE):  # the history reads the same for everyone
             kept = _("overdue when the supplement was requested: the due time %(due)s stays") % {

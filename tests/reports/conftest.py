@@ -43,25 +43,41 @@ def make(version):
     citizen = UserFactory()
     counter = iter(range(1, 10**6))
 
-    def make(unit, *, received, due, status=Status.PROCESSING, finished=None, channel=Channel.ONLINE, history=()):
+    def make(
+        unit,
+        *,
+        received,
+        due,
+        status=Status.PROCESSING,
+        finished=None,
+        channel=Channel.ONLINE,
+        history=(),
+        submitted=None,
+        **fields,
+    ):
         """A dossier in ``status``; ``history``: (moment, status) changes to record as events. A dossier
-        waiting for a supplement gets its request recorded an hour after reception unless given."""
+        waiting for a supplement gets its request recorded an hour after reception unless given.
+        ``submitted`` when it differs from the reception; ``fields`` set on the row as they are."""
+        row = {
+            "current_agency": unit,
+            "status": status,
+            "channel": channel,
+            "submitted_at": submitted or received,
+            "received_at": received,
+            "due_at": due,
+            "finished_at": finished,
+            **fields,
+        }
         dossier = Dossier.objects.create(
             reference=uuid.uuid4(),
             code=f"{unit.code}-T{next(counter):06d}",
             procedure_version=version,
             agency=unit,
-            current_agency=unit,
             applicant=citizen,
             created_by=citizen,
-            status=status,
-            channel=channel,
             service_level=version.service_level,
             applicant_data={"full_name": "Công dân"},
-            submitted_at=received,
-            received_at=received,
-            due_at=due,
-            finished_at=finished,
+            **row,
         )
         if status == Status.SUPPLEMENT_REQUESTED and not history:
             history = [(received + timedelta(hours=1), Status.SUPPLEMENT_REQUESTED)]

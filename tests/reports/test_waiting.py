@@ -6,7 +6,6 @@ import csv
 import io
 import random
 import re
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -19,45 +18,35 @@ from openpyxl import load_workbook
 
 from accounts.constants import Role
 from dossiers.constants import Channel, Status
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import Dossier
 from procedures.calendar import WorkingCalendar
 from reports.dashboard import axis_top, nice_step, trend_axis
 from reports.indicators import indicator_table
 from reports.periods import MONTH, QUARTER, YEAR, period_for, period_range
 from reports.reception import RECEPTION_KEYS, reception_dossiers, reception_queue, working_moment_before
 from reports.selectors import cell_dossiers, report_06a
-from tests.factories import StaffMembershipFactory, UserFactory
+from tests.factories import StaffMembershipFactory
 from tests.reports.conftest import NOW, at
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submit(version):
+def submit(make):
     """An online dossier submitted at ``submitted`` (a SUBMITTED event then), then each (moment, status)
     of ``history`` recorded as an event; ``fields`` set on the row as the services would have."""
-    citizen = UserFactory()
-    counter = iter(range(1, 10**6))
 
-    def submit(unit, *, submitted, history=(), status=Status.SUBMITTED, channel=Channel.ONLINE, **fields):
-        dossier = Dossier.objects.create(
-            reference=uuid.uuid4(),
-            code=f"{unit.code}-W{next(counter):06d}",
-            procedure_version=version,
-            agency=unit,
-            applicant=citizen,
-            created_by=citizen,
-            status=status,
-            channel=channel,
-            service_level=version.service_level,
-            applicant_data={"full_name": "Công dân"},
-            submitted_at=submitted,
-            **fields,
+    def submit(unit, *, submitted, history=(), received_at=None, due_at=None, finished_at=None, **fields):
+        dossier = make(
+            unit,
+            received=received_at,
+            due=due_at,
+            finished=finished_at,
+            submitted=submitted,
+            history=[(submitted, Status.SUBMITTED), *history],
+            **{"status": Status.SUBMITTED, "current_agency": None, **fields},
         )
         Dossier.objects.filter(pk=dossier.pk).update(created_at=submitted - timedelta(minutes=30))
-        for moment, to_status in [(submitted, Status.SUBMITTED), *history]:
-            with mock.patch.object(timezone, "now", return_value=moment):
-                DossierEvent.objects.create(dossier=dossier, to_status=to_status, actor=citizen, agency=unit)
         return dossier
 
     return submit
