@@ -38,7 +38,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.constants import AgencyKind, Role
@@ -493,6 +494,8 @@ def generate_history(
     plan = plan_history(units=units, offered=offered, since=since, until=until, seed=seed, per_week=per_week)
     agencies = {agency.pk: agency for agency in Agency.objects.filter(path__startswith=district.path)}
     versions = {version.pk: version for versions in offered.values() for version in versions}
+    # A published version's documents and fees never change: read once for every dossier of the history.
+    prefetch_related_objects(list(versions.values()), "documents", "fees")
     staff: dict = {}
     with transaction.atomic():  # everyone each dossier meets exists before the work is shared out
         for unit in units:
@@ -524,39 +527,59 @@ def generate_history(
 
 def _play(plan: list[Planned], context: Context) -> dict:
     outcomes: Counter = Counter()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # A sample history need not wait for each commit to reach the disk: a crash loses at most its
-        # last dossiers, never leaves a half-made one (each is still one transaction).
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")
-    with _history_mode():
+    with _own_transactions(), _history_mode():
         for item in plan:
             outcomes[_one(item, context)] += 1
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO DEFAULT")
     return dict(outcomes)
 
 
+@contextmanager
+def _own_transactions():
+    """Each dossier is one transaction of its own (when the history is not itself inside one): on
+    PostgreSQL its commit need not wait for the disk (a crash loses at most the last dossiers, never
+    leaves a half-made one), and the services' nested blocks set no savepoints (nothing in a dossier
+    is undone alone: an error undoes the whole dossier). Its thousands of queries are not kept for
+    debugging either (``DEBUG`` keeps every query of a request)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+    own = connections[DEFAULT_DB_ALIAS]
+    own._savepoint_allowed = lambda: False  # what every backend asks before it sets one
+    debug, settings.DEBUG = settings.DEBUG, False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+        del own._savepoint_allowed  # the backend's own rule again
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
+
+
 def _in_workers(plan: list[Planned], context: Context, workers: int) -> dict:
-    """The plan played by ``workers`` processes, each with whole units (a unit's codes and counters
-    stay in one process, in order of reception)."""
-    shares: list[list[Planned]] = [[] for _ in range(workers)]
-    load = Counter()
-    for unit in sorted({item.unit for item in plan}, key=lambda pk: -sum(1 for i in plan if i.unit == pk)):
-        lightest = min(range(workers), key=lambda n: load[n])
-        shares[lightest].extend(item for item in plan if item.unit == unit)
-        load[lightest] += sum(1 for item in plan if item.unit == unit)
+    """The plan played by ``workers`` processes, a unit at a time (a unit's codes and counters stay in
+    one process, in order of reception): the largest units first, each to the next process free, so
+    the processes end together."""
+    by_unit: dict[int, list[Planned]] = {}
+    for item in plan:
+        by_unit.setdefault(item.unit, []).append(item)
+    shares = sorted(by_unit.values(), key=len, reverse=True)
     for share in shares:
         share.sort(key=lambda item: item.received)
     connections.close_all()  # each process opens its own
     forked = multiprocessing.get_context("fork")
-    with forked.Pool(workers) as pool:
-        results = pool.starmap(_play, [(share, context) for share in shares])
     total: Counter = Counter()
-    for result in results:
-        total.update(result)
+    with forked.Pool(workers) as pool:
+        for result in pool.imap_unordered(_play_share, [(share, context) for share in shares]):
+            total.update(result)
     return dict(total)
+
+
+def _play_share(work: tuple[list[Planned], Context]) -> dict:
+    return _play(*work)
 
 
 @transaction.atomic

@@ -113,6 +113,13 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code or str(self.reference)
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # A workflow action locked this row and moved its version on (``services.workflow._lock``): the
+        # action's own write of the row carries the new version, whatever fields it names.
+        if self.__dict__.pop("_version_moved", False) and update_fields is not None:
+            update_fields = [*update_fields, "version"]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return reverse("dossiers:detail", kwargs={"reference": self.reference})
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..constants import ResultDelivery
-from ..models import Attachment, Dossier
+from ..models import Dossier
 from ..signing import NoCredentials, SigningError, sign_pdf, verification_code
 from ..uploads import check_upload
 
@@ -97,25 +97,15 @@ def result_prepare(*, upload, dossier: Dossier, agency, on_paper: bool = False) 
     return PreparedResult(name=name, content=content, code=code, signed=False, on_paper=False, warning=warning)
 
 
-def result_issue(*, attachment: Attachment, prepared: PreparedResult, agency) -> Attachment:
-    """Mark the stored ``attachment`` the result ``prepared`` for it, issued by ``agency``."""
+def result_fields(*, prepared: PreparedResult, agency) -> dict:
+    """What marks a stored file the result ``prepared`` for it, issued by ``agency`` now."""
     now = timezone.now()
-    attachment.is_result = True
-    attachment.verification_code = prepared.code
-    attachment.issuing_agency = agency
-    attachment.issued_at = now
-    attachment.signed_at = now if prepared.signed else None
-    attachment.issued_on_paper = prepared.on_paper
-    attachment.sha256 = hashlib.sha256(prepared.content).hexdigest()
-    attachment.save(
-        update_fields=[
-            "is_result",
-            "verification_code",
-            "issuing_agency",
-            "issued_at",
-            "signed_at",
-            "issued_on_paper",
-            "sha256",
-        ]
-    )
-    return attachment
+    return {
+        "is_result": True,
+        "verification_code": prepared.code,
+        "issuing_agency": agency,
+        "issued_at": now,
+        "signed_at": now if prepared.signed else None,
+        "issued_on_paper": prepared.on_paper,
+        "sha256": hashlib.sha256(prepared.content).hexdigest(),
+    }

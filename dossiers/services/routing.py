@@ -8,7 +8,6 @@ step sent back) is recorded as such, with no share of its own: it is due when th
 
 from datetime import datetime
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, User
@@ -18,13 +17,13 @@ from ..models import Dossier, DossierStep
 
 
 def route_steps(dossier: Dossier) -> list:
-    """The procedure version's planned steps, read once per dossier object (a version's route never
-    changes once published)."""
-    cached = dossier.__dict__.get("_route_steps")
-    if cached is None or cached[0] != dossier.procedure_version_id:
-        steps = list(dossier.procedure_version.steps.select_related("agency").order_by("order", "pk"))
-        cached = dossier.__dict__["_route_steps"] = (dossier.procedure_version_id, steps)
-    return list(cached[1])
+    """The procedure version's planned steps, read once per version object (a version's route never
+    changes once published): the actions of one request, or of the demo history, share it."""
+    version = dossier.procedure_version
+    cached = version.__dict__.get("_route_steps")
+    if cached is None:
+        cached = version.__dict__["_route_steps"] = list(version.steps.select_related("agency").order_by("order", "pk"))
+    return list(cached)
 
 
 def step_unit_id(route_step, dossier: Dossier) -> int:
@@ -32,10 +31,19 @@ def step_unit_id(route_step, dossier: Dossier) -> int:
     return route_step.agency_id or dossier.agency_id
 
 
+def dossier_steps(dossier: Dossier) -> list[DossierStep]:
+    """The steps the dossier went through, in order: read once per copy of the dossier and kept on it
+    (the route's progress, the open step and the next number all come from it); ``open_step`` adds
+    the step it opens, the next action takes them over while nobody acted between (``rows``)."""
+    if "_steps" not in dossier.__dict__:
+        dossier.__dict__["_steps"] = list(dossier.steps.order_by("order"))
+    return dossier.__dict__["_steps"]
+
+
 def _remaining(dossier: Dossier) -> list:
     """The planned steps after the last one a hand-off matched (all of them before any match)."""
     planned = route_steps(dossier)
-    done = [s.route_step_id for s in dossier.steps.exclude(route_step=None).order_by("order")]
+    done = [s.route_step_id for s in dossier_steps(dossier) if s.route_step_id is not None]
     start = 0
     if done:
         positions = [i for i, step in enumerate(planned) if step.pk == done[-1]]
@@ -105,17 +113,34 @@ def step_due(*, start: datetime, share) -> datetime:
     return calendar.add_working_days(start, share) if share > 0 else calendar.end_of_working_day(start)
 
 
-def open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: User, start: datetime) -> DossierStep:
+_UNKNOWN = object()
+
+
+def open_step(
+    *,
+    dossier: Dossier,
+    agency: Agency,
+    assignee: User | None,
+    by: User,
+    start: datetime,
+    steps: list | None = None,
+    route_step=_UNKNOWN,
+) -> DossierStep:
     """Close the current step and open the one that the hand-off to ``agency`` starts (its share of the
-    time counts from ``start``)."""
-    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    time counts from ``start``). ``steps``: the dossier's steps when known without reading them (a new
+    dossier has none); ``route_step``: the planned step the hand-off fulfils, when already found."""
+    if steps is not None:
+        dossier.__dict__["_steps"] = steps
+    steps = dossier_steps(dossier)
+    current = next((step for step in reversed(steps) if step.finished_at is None), None)
     if current is not None:
         current.finished_at = start
         current.save(update_fields=["finished_at"])
-    order = (dossier.steps.aggregate(last=Max("order"))["last"] or 0) + 1
-    route_step = next_route_step(dossier=dossier, agency=agency, assignee=assignee)
+    order = max((step.order for step in steps), default=0) + 1
+    if route_step is _UNKNOWN:
+        route_step = next_route_step(dossier=dossier, agency=agency, assignee=assignee)
     due = step_due(start=start, share=route_step.days) if route_step is not None else dossier.due_at or start
-    return DossierStep.objects.create(
+    opened = DossierStep.objects.create(
         dossier=dossier,
         order=order,
         route_step=route_step,
@@ -126,3 +151,5 @@ def open_step(*, dossier: Dossier, agency: Agency, assignee: User | None, by: Us
         started_at=start,
         due_at=due,
     )
+    steps.append(opened)  # what the next action on this copy reads
+    return opened

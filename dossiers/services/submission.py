@@ -8,8 +8,7 @@ from datetime import date, datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from ..outbox import notifications_queue
 from ..uploads import check_upload
 from .fees import fee_attach_usual
 from .routing import open_step
+from .rows import read_row
 from .slips import slip_issue
 
 APPLICANT_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "address")
@@ -58,12 +58,17 @@ def _set_applicant(dossier: Dossier, data: dict) -> None:
 def dossier_code_next(*, agency: Agency, day: date) -> str:
     """The next code of ``agency`` for ``day``: ``<agency code>-<YYMMDD>-<NNNN>``. Must run inside the
     caller's transaction; the counter row is locked until it commits, so codes never repeat."""
-    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
-    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
+    # One statement: the day's row is made or moved on and its number read back, the row locked by the
+    # write until the transaction ends (PostgreSQL and SQLite both know this upsert).
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        (last,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{last:04d}"
 
 
 def _event(*, dossier: Dossier, actor: User | None, to_status: str, from_status: str = "", note: str = "", **extra):
@@ -149,21 +154,31 @@ def attachment_add(
     """Check ``upload`` and attach it to the draft ``dossier`` for ``required_document``; a new file for
     the same document replaces the previous one. Raises ``ValidationError`` naming the file. (A
     submitted dossier's files never change here: later documents come through a supplement.)"""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = read_row(dossier, lock=True)
     _require_draft(dossier)
     return _attach(dossier=dossier, required_document=required_document, upload=upload, by=by, replace=replace)
 
 
 def _attach(
-    *, dossier: Dossier, required_document: RequiredDocument | None, upload, by: User, replace: bool, limits=True
+    *,
+    dossier: Dossier,
+    required_document: RequiredDocument | None,
+    upload,
+    by: User,
+    replace: bool,
+    limits=True,
+    **fields,
 ):
     """Store ``upload`` on ``dossier``, checked (its type always; its size and the dossier's count and
-    total unless ``limits`` is False: a result the unit signed, whose upload was checked already)."""
+    total unless ``limits`` is False: a result the unit signed, whose upload was checked already).
+    ``fields``: more of the attachment's fields, written with it (a result's issue)."""
     if required_document is not None and required_document.version_id != dossier.procedure_version_id:
         raise ValidationError(_("This document is not part of this procedure."))
-    previous = list(dossier.attachments.filter(required_document=required_document)) if replace else []
-    stored = (dossier.attachments.exclude(pk__in=[a.pk for a in previous]).aggregate(total=Sum("size"))["total"]) or 0
-    count = dossier.attachments.count() - len(previous)
+    # The files held, when something depends on them (a few at most: read once, counted here).
+    held = list(dossier.attachments.all()) if limits or replace else []
+    previous = [a for a in held if a.required_document_id == getattr(required_document, "pk", None)] if replace else []
+    stored = sum(a.size for a in held if a not in previous)
+    count = len(held) - len(previous)
     if limits and count >= settings.DOSSIER_MAX_FILES:
         raise ValidationError(
             _("A dossier may hold at most %(count)s files.") % {"count": settings.DOSSIER_MAX_FILES},
@@ -171,13 +186,16 @@ def _attach(
         )
     checked = check_upload(upload, already_stored=stored, limits=limits)
     attachment = Attachment(
-        dossier=dossier,
-        required_document=required_document,
-        original_name=upload.name[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
+        **{
+            "dossier": dossier,
+            "required_document": required_document,
+            "original_name": upload.name[:255],
+            "content_type": checked.content_type,
+            "size": checked.size,
+            "sha256": checked.sha256,
+            "uploaded_by": by,
+            **fields,
+        }
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
@@ -328,7 +346,8 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
     """Send a complete draft to its agency: it gets its code, status "submitted" (national code 1) and
     the first event of its history. Submitting the same draft again with the same key (a double
     click, a retried request) returns the dossier already submitted; it never makes a second one."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    # This row locked; its procedure, unit and applicant with it (the checks, the code, the message).
+    dossier = read_row(dossier, lock=True)
     if dossier.status != Status.DRAFT:
         if dossier.submission_key == submission_key:
             return dossier
@@ -402,16 +421,14 @@ def dossier_register_at_desk(
                 delivery_address=delivery_address,
                 submission_key=submission_key,
                 now=now,
+                received_electronic=bool(uploads),  # the desk scanned the documents in
             )
     except IntegrityError:  # the same form posted twice at once: the first one made the dossier
         return Dossier.objects.get(submission_key=submission_key)
-    fee_attach_usual(dossier)
-    dossier.received_electronic = bool(uploads)  # the desk scanned the documents in
-    dossier.save(update_fields=["fee_label", "fee_amount", "received_electronic"])
     for document, upload in uploads:
         _attach(dossier=dossier, required_document=document, upload=upload, by=clerk, replace=False)
     # The desk reception is the route's first step; the clerk holds the dossier until handing it on.
-    open_step(dossier=dossier, agency=agency, assignee=clerk, by=clerk, start=now)
+    open_step(dossier=dossier, agency=agency, assignee=clerk, by=clerk, start=now, steps=[])  # new: no steps yet
     event = _event(dossier=dossier, actor=clerk, to_status=Status.RECEIVED)
     slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=clerk)  # slip 01, as handed over
     notifications_queue(event=event)
@@ -430,9 +447,10 @@ def _create_walk_in(
     delivery_address,
     submission_key,
     now,
+    received_electronic,
 ) -> Dossier:
     applicant_data = {key: str(applicant_data.get(key) or "") for key in APPLICANT_FIELDS}
-    return Dossier.objects.create(
+    dossier = Dossier(
         procedure_version=version,
         agency=agency,
         applicant=applicant,
@@ -452,4 +470,8 @@ def _create_walk_in(
         code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
         current_agency=agency,
         current_assignee=clerk,
+        received_electronic=received_electronic,
     )
+    fee_attach_usual(dossier)  # the fee to pay, written with the dossier
+    dossier.save(force_insert=True)
+    return dossier

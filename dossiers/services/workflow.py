@@ -13,7 +13,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,9 +26,10 @@ from ..deadlines import clock_runs
 from ..models import Attachment, Dossier, DossierEvent, Slip
 from ..outbox import notifications_queue
 from .fees import fee_attach_usual
-from .results import result_issue, result_prepare
+from .results import result_fields, result_prepare
 from .routing import fits_route, next_route_step, step_due, step_unit_id
 from .routing import open_step as _open_step
+from .rows import read_row
 from .slips import slip_issue
 from .submission import _attach
 
@@ -51,14 +51,10 @@ class Outcome:
 
 
 def _lock(dossier: Dossier, expected_status: str | None, expected_version: int | None = None) -> Dossier:
-    # This row only: the procedure version, the units and the applicant are read with it (every action
-    # needs them: the event's unit, the applicant's message), not locked (other dossiers of the same
-    # procedure or unit go on meanwhile).
-    locked = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "agency", "current_agency", "applicant")
-        .get(pk=dossier.pk)
-    )
+    """``dossier``'s row locked for this transaction, its version moved on (a page that read the earlier
+    version is told someone else acted): written with the action's own write of the row (every action
+    writes it). This row only: other dossiers of the same procedure or unit go on meanwhile."""
+    locked = read_row(dossier, lock=True)
     stale = (expected_status is not None and locked.status != expected_status) or (
         expected_version is not None and locked.version != expected_version
     )
@@ -70,8 +66,8 @@ def _lock(dossier: Dossier, expected_status: str | None, expected_version: int |
             % {"status": locked.get_status_display(), "who": f" ({who})" if who else ""},
             code="changed",
         )
-    Dossier.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     locked.version += 1
+    locked._version_moved = True  # see ``Dossier.save``
     return locked
 
 
@@ -86,8 +82,10 @@ def _transition(
     expected_version: int | None = None,
     kind: str = EventKind.STATUS,
     agency: Agency | None = None,
+    locked: bool = False,
 ) -> tuple[Dossier, DossierEvent]:
-    locked = _lock(dossier, expected_status, expected_version)
+    """``locked``: ``dossier`` is the row this transaction locked already (``_lock``), not read again."""
+    locked = dossier if locked else _lock(dossier, expected_status, expected_version)
     if to not in TRANSITIONS[locked.status]:
         raise TransitionNotAllowed(
             _("A dossier that is “%(from)s” cannot become “%(to)s”.")
@@ -160,7 +158,9 @@ def dossier_receive(
             "updated_at",
         ]
     )
-    _open_step(dossier=dossier, agency=dossier.agency, assignee=by, by=by, start=dossier.submitted_at or now)
+    # Received once, from "submitted": no step was opened before (a completion asked before reception
+    # opens none), so the route starts here with nothing to read.
+    _open_step(dossier=dossier, agency=dossier.agency, assignee=by, by=by, start=dossier.submitted_at or now, steps=[])
     slip = slip_issue(dossier=dossier, kind=SlipKind.RECEIPT, event=event, by=by)
     return Outcome(dossier, event, slip)
 
@@ -275,6 +275,7 @@ def dossier_resubmit(
         dossier.due_at = calendar.add_working_days(now, dossier.procedure_version.processing_days)
         # The open step's clock restarts too: its share counts from the complete dossier.
         step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+        dossier.__dict__.pop("_steps", None)  # changed here: read again when next needed
         if step is not None:
             share = step.route_step.days if step.route_step else None
             step.due_at = step_due(start=now, share=share) if share is not None else dossier.due_at
@@ -324,6 +325,7 @@ def _resume_after_payment(dossier: Dossier, now: datetime) -> list[str]:
     left = calendar.working_hours_between(asked, dossier.due_at) / HOURS_PER_DAY
     dossier.due_at = calendar.add_working_days(now, left)
     step = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    dossier.__dict__.pop("_steps", None)  # changed here: read again when next needed
     if step is not None and step.due_at >= asked:
         step.due_at = calendar.add_working_days(now, calendar.working_hours_between(asked, step.due_at) / HOURS_PER_DAY)
         step.save(update_fields=["due_at"])
@@ -350,14 +352,20 @@ def dossier_hand_over(
     processing (national code 4); each hand-off records who gave, who received, when, and opens the
     next step with its share of the time. A hand-off that is not the route's next step (another unit,
     or a person without the step's role) needs ``reason``, recorded in the history."""
-    if to_user is not None and not to_user.memberships.filter(agency=to_agency, is_active=True).exists():
+    locked = _lock(dossier, expected_status, expected_version)
+    fits = fits_route(dossier=locked, agency=to_agency, assignee=to_user)
+    upcoming = next_route_step(dossier=locked)
+    # The route's next step there, with the person holding its role there, means they work there.
+    works_there = to_user is None or (fits and upcoming is not None)
+    # The planned step this hand-off fulfils: the route's next one when it fits, else a later one there.
+    fulfils = upcoming if fits else next_route_step(dossier=locked, agency=to_agency, assignee=to_user)
+    if not works_there and not to_user.memberships.filter(agency=to_agency, is_active=True).exists():
         raise ValidationError(
             {
                 "to_user": _("%(name)s does not work at %(agency)s.")
                 % {"name": to_user.full_name, "agency": to_agency.name}
             }
         )
-    locked = _lock(dossier, expected_status, expected_version)
     if locked.status not in (Status.RECEIVED, Status.PROCESSING):
         raise TransitionNotAllowed(
             _("A dossier that is “%(status)s” cannot be handed on.") % {"status": locked.get_status_display()}
@@ -365,7 +373,7 @@ def dossier_hand_over(
     if not permissions.can_route(user=by, dossier=locked):
         raise PermissionDenied(_("Your role does not allow this action on this dossier."))
     reason = (reason or "").strip()
-    if not reason and not fits_route(dossier=locked, agency=to_agency, assignee=to_user):
+    if not reason and not fits:
         raise ValidationError({"reason": route_leaving_message(dossier=locked)})
     receiver = to_user.full_name if to_user else to_agency.name
     with translation.override(settings.LANGUAGE_CODE):  # the history reads the same for everyone
@@ -374,7 +382,7 @@ def dossier_hand_over(
             text += " — " + _("outside the route: %(reason)s") % {"reason": reason}
     if locked.status == Status.RECEIVED:
         locked, event = _transition(
-            dossier=locked, to=Status.PROCESSING, by=by, allowed=permissions.can_route, note=text
+            dossier=locked, to=Status.PROCESSING, by=by, allowed=permissions.can_route, note=text, locked=True
         )
     else:
         event = DossierEvent.objects.create(
@@ -387,7 +395,7 @@ def dossier_hand_over(
             note=text,
         )
     now = timezone.now()
-    _open_step(dossier=locked, agency=to_agency, assignee=to_user, by=by, start=now)
+    _open_step(dossier=locked, agency=to_agency, assignee=to_user, by=by, start=now, route_step=fulfils)
     locked.current_agency = to_agency
     locked.current_assignee = to_user
     locked.save(update_fields=["status", "current_agency", "current_assignee", "updated_at"])
@@ -454,7 +462,7 @@ def dossier_fee_paid_at_desk(
     if locked.fee_paid_at or locked.fee_amount <= 0:
         raise ValidationError(_("There is no fee left to pay on this dossier."))
     locked.fee_paid_at = timezone.now()
-    locked.save(update_fields=["fee_paid_at", "version", "updated_at"])
+    locked.save(update_fields=["fee_paid_at", "updated_at"])
     amount = dong(locked.fee_amount)
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Fee paid at the desk: %(amount)s đồng") % {"amount": amount}
@@ -601,7 +609,7 @@ def dossier_complete(
     # The person and the dossier's status are checked first (again under the lock below), so nobody makes
     # the unit sign a file for nothing; then the result is checked and signed before the row is locked: a
     # refused result changes nothing, and the signature (a fraction of a second) holds no lock.
-    seen = Dossier.objects.select_related("agency", "current_agency").get(pk=dossier.pk)
+    seen = read_row(dossier, lock=False)
     if Status.DONE not in TRANSITIONS[seen.status]:
         raise TransitionNotAllowed(
             _("A dossier that is “%(from)s” cannot become “%(to)s”.")
@@ -618,7 +626,7 @@ def dossier_complete(
         note = f"{paper}. {note}".strip() if note else paper
     dossier, event = _transition(
         expected_version=expected_version,
-        dossier=dossier,
+        dossier=seen,
         to=Status.DONE,
         by=by,
         allowed=permissions.can_complete,
@@ -628,17 +636,20 @@ def dossier_complete(
     issuer = dossier.current_agency or dossier.agency
     for result in prepared:
         # Its size was checked as uploaded; the signature adds a few kilobytes of the unit's own.
-        attachment = _attach(
-            dossier=dossier, required_document=None, upload=result.as_file(), by=by, replace=False, limits=False
+        _attach(
+            dossier=dossier,
+            required_document=None,
+            upload=result.as_file(),
+            by=by,
+            replace=False,
+            limits=False,
+            **result_fields(prepared=result, agency=issuer),
         )
-        result_issue(attachment=attachment, prepared=result, agency=issuer)
     now = timezone.now()
     dossier.finished_at = now
     dossier.result_electronic = bool(prepared)  # the result is held as a file (the digitisation indicator)
-    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
-    if current is not None:
-        current.finished_at = now
-        current.save(update_fields=["finished_at"])
+    dossier.steps.filter(finished_at__isnull=True).update(finished_at=now)  # the open step ends here
+    dossier.__dict__.pop("_steps", None)
     dossier.current_agency = dossier.agency  # the result goes back to the receiving desk
     dossier.current_assignee = None
     dossier.save(
