@@ -209,6 +209,9 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH
 
 # Cache: in-process by default; production may point CACHE_URL at Redis.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Only the rate limits' counters live here: an unreachable Redis is a miss, never an error page.
+    CACHES["default"]["BACKEND"] = "onestop.cache.FailOpenRedisCache"
 
 # Mail: files under var/mail unless EMAIL_URL names a real server (smtp+tls://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
