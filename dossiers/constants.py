@@ -133,5 +133,6 @@ class NotificationKind(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

@@ -385,6 +385,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When it was last handed to the broker (the sweep leaves a row queued recently alone) and when a
+    # worker began sending it (a send that never settled is found by the sweep).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    # A send was interrupted after it began (a worker killed mid-call): whether the message left is not
+    # known, so it was sent again under the same key (SMS ``ref``, e-mail Message-ID). Stays visible.
+    uncertain = models.BooleanField(_("outcome of an interrupted send unknown"), default=False)
 
     class Meta:
         verbose_name = _("notification")

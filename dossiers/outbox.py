@@ -38,6 +38,11 @@ from .models import Dossier, DossierEvent, Notification
 logger = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=24)
+# Longer than any send may take (the task's hard time limit): a send begun before and never settled was
+# interrupted.
+SEND_TIME_LIMIT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+# A row queued longer ago than this and still pending was lost on the way (the broker, a worker).
+REQUEUE_AFTER = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=2)
 SWEEP_BATCH = 5000
 
@@ -211,12 +216,16 @@ def notifications_queue(*, event: DossierEvent) -> list[int]:
 
 
 def _enqueue(ids) -> None:
+    """Hand ``ids`` to the broker, noting when (the sweep leaves a row queued recently alone)."""
     from .tasks import notification_deliver_task
 
-    for pk in ids:
+    ids = list(ids)
+    Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING).update(queued_at=timezone.now())
+    for n, pk in enumerate(ids):
         try:
             notification_deliver_task.delay(pk)
-        except Exception as error:  # broker down: the sweep sends it later
+        except Exception as error:  # broker down: the sweep sends these later
+            Notification.objects.filter(pk__in=ids[n:], status=NotificationStatus.PENDING).update(queued_at=None)
             logger.warning("notification %s not queued now (%s); the sweep will send it", pk, error)
             return
 
@@ -248,51 +257,86 @@ def _send(notification: Notification) -> str:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Send one pending row; returns its status afterwards."""
+    """Send one pending row; returns its status afterwards. Three steps, so no network call happens
+    inside a transaction and a crash mid-call is visible: the row is taken (locked, still pending and
+    due) and marked "sending" in a short transaction; the message is sent with no transaction open;
+    the outcome is written. A worker killed during the call leaves the row "sending": the sweep finds
+    it when the send's time is over and sends it again under the same key, marked uncertain."""
+    now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()
         )
-        if notification is None:  # sent already, failed for good, or another worker has it now
+        if notification is None:  # sent already, being sent, failed for good, or another worker has it now
             return "skipped"
-        now = timezone.now()
         if notification.next_attempt_at and notification.next_attempt_at > now:
             return NotificationStatus.PENDING
         notification.attempts += 1
-        try:
-            notification.provider_id = _send(notification)[:100]
-        except SmsError as error:
-            _failed_attempt(notification, str(error), retryable=error.retryable, now=now)
-        except ValidationError as error:  # an invalid phone number or address: no retry will help
-            _failed_attempt(notification, "; ".join(error.messages), retryable=False, now=now)
-        except smtplib.SMTPRecipientsRefused as error:  # the mail server refuses this address
-            _failed_attempt(notification, f"address refused: {error.recipients}", retryable=False, now=now)
-        except Exception as error:  # a mail server error, a refused address: recorded with the reason
-            _failed_attempt(notification, f"{type(error).__name__}: {error}", retryable=True, now=now)
-        else:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = now
-            notification.last_error = ""
-        notification.save()
-        return notification.status
+        notification.status = NotificationStatus.SENDING
+        notification.sending_since = now
+        notification.save(update_fields=["attempts", "status", "sending_since"])
+    error, retryable = None, True
+    try:
+        notification.provider_id = _send(notification)[:100]
+    except SmsError as failure:
+        error, retryable = str(failure), failure.retryable
+    except ValidationError as failure:  # an invalid phone number or address: no retry will help
+        error, retryable = "; ".join(failure.messages), False
+    except smtplib.SMTPRecipientsRefused as failure:  # the mail server refuses this address
+        error, retryable = f"address refused: {failure.recipients}", False
+    except Exception as failure:  # a mail server error, a timeout: recorded with the reason
+        error = f"{type(failure).__name__}: {failure}"
+    now = timezone.now()
+    if error is None:
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = now
+        notification.last_error = ""
+    else:
+        _failed_attempt(notification, error, retryable=retryable, now=now)
+    notification.queued_at = None  # a retry is queued by the sweep when its time comes
+    # Settled only if still ours: a send the sweep already declared uncertain is left to that resend.
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        status=notification.status,
+        sent_at=notification.sent_at,
+        last_error=notification.last_error,
+        next_attempt_at=notification.next_attempt_at,
+        provider_id=notification.provider_id,
+        queued_at=None,
+        sending_since=None,
+    )
+    return notification.status
 
 
 def _failed_attempt(notification: Notification, reason: str, *, retryable: bool, now) -> None:
     notification.last_error = reason[:500]
     logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, reason)
     if retryable and now - notification.created_at < GIVE_UP_AFTER:
+        notification.status = NotificationStatus.PENDING
         notification.next_attempt_at = now + _backoff(notification.attempts)
     else:
         notification.status = NotificationStatus.FAILED
 
 
 def notifications_sweep(*, now=None) -> int:
-    """Queue every pending row whose time has come; returns how many."""
+    """Queue every pending row whose time has come and that is not waiting in the broker already (a
+    row queued within ``REQUEUE_AFTER`` is left alone; one queued longer ago was lost with a worker or
+    the broker); first, a send that began longer ago than any send may take and never settled (its
+    worker died mid-call) is made pending again, marked uncertain. Returns how many were queued."""
     now = now or timezone.now()
+    Notification.objects.filter(status=NotificationStatus.SENDING, sending_since__lt=now - SEND_TIME_LIMIT).update(
+        status=NotificationStatus.PENDING,
+        uncertain=True,
+        next_attempt_at=None,
+        queued_at=None,
+        sending_since=None,
+        last_error="interrupted while sending: sent again under the same key",
+    )
     due = Notification.objects.filter(
-        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now), status=NotificationStatus.PENDING
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now),
+        models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=now - REQUEUE_AFTER),
+        status=NotificationStatus.PENDING,
     )
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     _enqueue(ids)

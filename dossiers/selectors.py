@@ -382,14 +382,17 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def notification_list_undelivered(*, user: User):
-    """Messages that did not go out (failed for good, or waiting for another attempt): those to
-    citizens about dossiers the staff member may open, and their own; oldest problem first within each
-    status. Other staff's reminders and escalations stay theirs."""
+    """Messages that did not go out (failed for good, or waiting for another attempt) or whose send was
+    interrupted (sent again under the same key: it may have arrived twice): those to citizens about
+    dossiers the staff member may open, and their own; oldest problem first within each status. Other
+    staff's reminders and escalations stay theirs."""
     visible = dossier_list_visible_to(user=user).values("pk")
     return (
         Notification.objects.exclude(channel=NotificationChannel.IN_APP)
         .filter(
-            models.Q(status=NotificationStatus.FAILED) | models.Q(status=NotificationStatus.PENDING, attempts__gt=0)
+            models.Q(status=NotificationStatus.FAILED)
+            | models.Q(status=NotificationStatus.PENDING, attempts__gt=0)
+            | models.Q(uncertain=True)
         )
         .filter(models.Q(kind=NotificationKind.EVENT, dossier_id__in=visible) | models.Q(recipient=user))
         .select_related("dossier", "recipient")

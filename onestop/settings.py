@@ -219,6 +219,8 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+# A mail server that hangs holds one send this long at most (then it is retried), not a worker for good.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Một cửa điện tử <no-reply@motcua.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -279,7 +281,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_RESULT_BACKEND = None
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A broker blip does not cancel a send in flight: it finishes and settles its outbox row; the message
+# comes back from the broker later and finds the row sent (acks_late), so nothing is sent twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Periodic tasks, all of them, each with its schedule and why (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     # Re-queue outbox rows still pending (broker down at commit, worker killed, retry time come).

@@ -85,17 +85,26 @@ def test_the_payment_simulator_cannot_run_in_production():
     assert run.returncode != 0 and "VNPAY_SIMULATOR is for the demo only" in run.stderr
 
 
-def test_the_documented_redis_cache_fails_open():
+def test_the_documented_production_environment_fails_open_on_redis_and_bounds_every_send():
     env = _documented_production_environment()
     assert env["CACHE_URL"].startswith("redis://")
     code = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'onestop.settings'); django.setup(); "
         "from django.conf import settings; from django.core.cache import caches; "
-        "print(settings.CACHES['default']['BACKEND'], type(caches['default']).__name__, settings.RATELIMIT_FAIL_OPEN)"
+        "print(settings.CACHES['default']['BACKEND'], type(caches['default']).__name__, settings.RATELIMIT_FAIL_OPEN, "
+        "settings.EMAIL_TIMEOUT, settings.SMS_GATEWAY_TIMEOUT, "
+        "settings.CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS)"
     )
     leaks = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in env and k not in leaks}
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=False
     )
-    assert run.stdout.split() == ["onestop.cache.FailOpenRedisCache", "FailOpenRedisCache", "True"], run.stderr
+    assert run.stdout.split() == [
+        "onestop.cache.FailOpenRedisCache",
+        "FailOpenRedisCache",
+        "True",
+        "10",  # a hung mail server holds one send 10 s at most
+        "5.0",
+        "False",  # a broker blip does not cancel a send in flight
+    ], run.stderr

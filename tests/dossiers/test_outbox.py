@@ -357,3 +357,77 @@ def test_a_batch_interrupted_midway_still_delivers_what_it_wrote(citizen, birth,
         raise KeyboardInterrupt
     rows = Notification.objects.filter(recipient=citizen)
     assert rows.exists() and not rows.filter(status=NotificationStatus.PENDING, channel="in_app").exists()
+
+
+class _WorkerKilled(BaseException):
+    """What a worker killed mid-call looks like to the code after it: nothing more runs."""
+
+
+def test_a_send_interrupted_mid_call_is_found_by_the_sweep_and_sent_again_once_under_the_same_key(
+    received, settings, client, network
+):
+    import json
+
+    sms = Notification.objects.get(event=received, channel=NotificationChannel.SMS)
+    from onestop.sms import FileBackend
+
+    real_send = FileBackend.send
+
+    def sent_then_killed(self, **kwargs):
+        real_send(self, **kwargs)  # the gateway took it; the worker dies before it can say so
+        raise _WorkerKilled
+
+    with mock.patch("onestop.sms.FileBackend.send", sent_then_killed), pytest.raises(_WorkerKilled):
+        notification_deliver(notification_id=sms.pk)
+    sms.refresh_from_db()
+    assert sms.status == NotificationStatus.SENDING and sms.sending_since and sms.attempts == 1
+
+    waiting = set(Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True))
+    with mock.patch("dossiers.outbox._enqueue") as queued:
+        notifications_sweep()
+    assert set(queued.call_args.args[0]) == waiting and sms.pk not in waiting  # the send in flight left alone
+    later = timezone.now() + timedelta(minutes=7)  # longer than any send may take
+    with mock.patch("dossiers.outbox._enqueue") as queued:
+        notifications_sweep(now=later)
+    assert sms.pk in queued.call_args.args[0]
+    sms.refresh_from_db()
+    assert sms.status == NotificationStatus.PENDING and sms.uncertain and "interrupted" in sms.last_error
+
+    assert notification_deliver(notification_id=sms.pk) == NotificationStatus.SENT
+    assert notification_deliver(notification_id=sms.pk) == "skipped"
+    lines = [
+        json.loads(line) for path in settings.SMS_FILE_PATH.glob("*.log") for line in path.read_text().splitlines()
+    ]
+    assert [line["ref"] for line in lines] == [sms.key, sms.key]  # twice at most, and recognisably the same
+    sms.refresh_from_db()
+    assert sms.status == NotificationStatus.SENT and sms.uncertain and sms.attempts == 2
+
+    # The desk sees it among the messages to look at, marked.
+    client.force_login(network["clerk"])
+    page = client.get(reverse("dossiers:undelivered")).content.decode()
+    assert page.count('data-testid="uncertain"') == 1 and "có thể đã đến hai lần" in page
+
+
+def test_the_sweep_leaves_a_row_queued_moments_ago_and_queues_one_lost_on_the_way(received):
+    email = Notification.objects.get(event=received, channel=NotificationChannel.EMAIL)
+    Notification.objects.update(queued_at=timezone.now())  # every row handed to the broker just now
+    with mock.patch("dossiers.outbox._enqueue") as queued:
+        assert notifications_sweep() == 0
+    Notification.objects.filter(pk=email.pk).update(queued_at=timezone.now() - timedelta(minutes=6))
+    with mock.patch("dossiers.outbox._enqueue") as queued:
+        assert notifications_sweep() == 1
+    assert queued.call_args.args[0] == [email.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_a_message_is_on_the_wire(citizen, network, allowance):
+    from django.db import connection
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_receive(dossier=dossier, by=network["clerk"])
+    sms = Notification.objects.filter(dossier=dossier, channel=NotificationChannel.SMS).latest("pk")
+    Notification.objects.filter(pk=sms.pk).update(status=NotificationStatus.PENDING)
+    seen = []
+    with mock.patch("onestop.sms.FileBackend.send", side_effect=lambda **_: seen.append(connection.in_atomic_block)):
+        notification_deliver(notification_id=sms.pk)
+    assert seen == [False]

@@ -225,6 +225,13 @@ def _all_sent(dossier):
     return lambda: not _rows(dossier).exclude(status=NotificationStatus.SENT).exists()
 
 
+def _sweep_after_the_send_time_limit() -> int:
+    """The sweep as it runs once no send begun now can still be running (the task's time limit)."""
+    from dossiers.outbox import SEND_TIME_LIMIT
+
+    return notifications_sweep(now=timezone.now() + SEND_TIME_LIMIT + timedelta(seconds=1))
+
+
 def _mails(mail_dir: Path) -> list[str]:
     return [path.read_text() for path in sorted(mail_dir.glob("*.log"))] if mail_dir.exists() else []
 
@@ -264,7 +271,9 @@ def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_pe
     assert notifications_sweep() == 3
     wait_for(_all_sent(dossier), what="delivery after the outage")
 
-    # 2. The worker's pool process is killed with the SMS request in hand: redelivered, sent once.
+    # 2. The worker's pool process is killed with the SMS request in hand: the row stays "sending" (the
+    # message handed out again finds it so and sends nothing); once no send can still be running, the
+    # sweep sends it again under the same reference, marked uncertain; the phone gets it once.
     gateway.hold()
     dossier = dossier_hand_over(dossier=dossier, by=clerk, to_agency=network["department"], to_user=specialist).dossier
     assert dossier.status == Status.PROCESSING
@@ -272,7 +281,11 @@ def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_pe
     gateway.behaviour = "ok"
     worker.kill_child()
     gateway.release()
+    wait_for(lambda: _rows(dossier, status=NotificationStatus.SENDING).count() == 1, what="the cut-off send")
+    wait_for(lambda: _rows(dossier, status=NotificationStatus.PENDING).count() == 0, what="the other channels")
+    _sweep_after_the_send_time_limit()
     wait_for(_all_sent(dossier), what="delivery after the pool process was killed")
+    assert _rows(dossier, uncertain=True, channel=NotificationChannel.SMS).count() == 1
 
     # 3. The whole worker is killed with a task in hand; a new worker and the sweep deliver it.
     gateway.hold()
@@ -282,20 +295,26 @@ def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_pe
     worker.kill()
     gateway.release()
     worker.start()
-    assert notifications_sweep() >= 1  # the message the dead worker held is still pending
+    _sweep_after_the_send_time_limit()  # the message the dead worker held is sent again
     wait_for(_all_sent(dossier), what="delivery by the new worker")
 
     # 4. The SMS gateway answers 500, then times out: retried with backoff, then failed and visible.
     gateway.behaviour = "error"
     outcome = dossier_record_payment(dossier=dossier, by=specialist)
     sms = Notification.objects.get(event=outcome.event, channel=NotificationChannel.SMS)
-    wait_for(lambda: Notification.objects.get(pk=sms.pk).attempts == 1, what="the first failed attempt")
+    wait_for(
+        lambda: Notification.objects.filter(pk=sms.pk, attempts=1, status=NotificationStatus.PENDING).exists(),
+        what="the first failed attempt, settled",
+    )
     sms.refresh_from_db()
     assert sms.status == NotificationStatus.PENDING and "500" in sms.last_error and sms.next_attempt_at > timezone.now()
     gateway.behaviour, gateway.delay = "slow", 3
     Notification.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
     notifications_sweep()
-    wait_for(lambda: Notification.objects.get(pk=sms.pk).attempts == 2, what="the timed-out attempt")
+    wait_for(
+        lambda: Notification.objects.filter(pk=sms.pk, attempts=2, status=NotificationStatus.PENDING).exists(),
+        what="the timed-out attempt, settled",
+    )
     Notification.objects.filter(pk=sms.pk).update(
         next_attempt_at=timezone.now(), created_at=timezone.now() - timedelta(hours=25)
     )
