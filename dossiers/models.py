@@ -407,3 +407,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.address or self.recipient}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last completed (the outbox sweep, each minute): ``/healthz`` reads it, so a
+    stopped beat or a stuck worker shows as "degraded" instead of messages quietly waiting."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

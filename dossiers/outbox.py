@@ -33,7 +33,7 @@ from onestop.sms import SmsError, get_sms_backend, plain_sms
 
 from .constants import EventKind, NotificationChannel, NotificationKind, NotificationStatus
 from .links import lookup_url
-from .models import Dossier, DossierEvent, Notification
+from .models import Dossier, DossierEvent, Heartbeat, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -341,6 +341,16 @@ def notifications_sweep(*, now=None) -> int:
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     _enqueue(ids)
     return len(ids)
+
+
+def heartbeat(name: str) -> None:
+    """Note that the periodic job ``name`` completed now."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now()})
+
+
+def last_heartbeat(name: str):
+    """When the periodic job ``name`` last completed, or None."""
+    return Heartbeat.objects.filter(name=name).values_list("at", flat=True).first()
 
 
 def notification_resend(*, notification: Notification) -> bool:

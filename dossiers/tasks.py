@@ -3,7 +3,7 @@
 
 from celery import shared_task
 
-from .outbox import notification_deliver, notifications_sweep
+from .outbox import heartbeat, notification_deliver, notifications_sweep
 from .reminders import digests_send, escalations_send, reminders_send
 
 
@@ -14,7 +14,9 @@ def notification_deliver_task(notification_id: int) -> str:
 
 @shared_task
 def notifications_sweep_task() -> int:
-    return notifications_sweep()
+    queued = notifications_sweep()
+    heartbeat("notifications-sweep")  # what /healthz reads: beat and a worker are both alive
+    return queued
 
 
 @shared_task(acks_late=True)

@@ -1,5 +1,7 @@
-"""``/healthz``: is the database reachable, is the broker reachable, in well under a second; and what an
-operator should see to (``warnings``), which does not make the portal unhealthy."""
+"""``/healthz``: is the database reachable, is the broker reachable, has the outbox sweep run in the last
+five minutes and does a worker answer, in about a second at most; and what an operator should see to
+(``warnings``), which does not make the portal unhealthy. Status "ok", "degraded" (the pages work,
+messages and scheduled jobs wait: broker down, beat stopped, no worker) or "unavailable" (503)."""
 
 import time
 from urllib.parse import urlsplit
@@ -7,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -50,6 +53,31 @@ def broker_status() -> str:
     return OK
 
 
+SWEEP = "notifications-sweep"
+SWEEP_STALE_AFTER = 300  # seconds: the sweep runs every minute
+
+
+def sweep_age() -> float | None:
+    """Seconds since the outbox sweep last completed (beat sent it, a worker ran it), or None: never."""
+    from dossiers.outbox import last_heartbeat
+
+    try:
+        last = last_heartbeat(SWEEP)
+    except Exception:  # not migrated yet, the database gone meanwhile: nothing to vouch for
+        return None
+    return None if last is None else max(0.0, (timezone.now() - last).total_seconds())
+
+
+def workers_answering() -> int:
+    """How many Celery workers answer a ping within the health check's timeout."""
+    from onestop.celery import app
+
+    try:
+        return len(app.control.ping(timeout=settings.HEALTH_CHECK_TIMEOUT) or [])
+    except Exception:  # the broker went away meanwhile
+        return 0
+
+
 def signing_warnings() -> list[str]:
     """One line per agency that offers level-4 procedures but cannot sign their results (one query
     and a look at its files); nothing when the database cannot be read."""
@@ -74,11 +102,15 @@ def healthz(request):
     database = database_status()
     broker = broker_status()
     healthy = database == OK
-    body = {
-        "status": ("ok" if broker != DOWN else "degraded") if healthy else "unavailable",
-        "database": database,
-        "broker": broker,
-    }
+    degraded = broker == DOWN
+    body = {"database": database, "broker": broker}
+    if healthy and broker == OK:
+        # Messages go out only while beat sends the sweep each minute and a worker runs the tasks.
+        age, workers = sweep_age(), workers_answering()
+        body["sweep_age_s"] = None if age is None else round(age)
+        body["workers"] = workers
+        degraded = degraded or age is None or age > SWEEP_STALE_AFTER or workers == 0
+    body = {"status": ("degraded" if degraded else "ok") if healthy else "unavailable", **body}
     warnings = signing_warnings() if healthy else []
     if warnings:  # only when there is something to see to, so a clean answer stays as it was
         body["warnings"] = warnings

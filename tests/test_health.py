@@ -84,11 +84,44 @@ def test_a_hung_broker_does_not_hold_the_answer_past_a_second(client, broker_on,
 
 
 @pytest.mark.redis
-def test_the_real_redis_is_reported_reachable(client, broker_on):
+def test_with_the_broker_up_a_stopped_beat_or_no_worker_is_degraded(client, broker_on, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossiers.models import Heartbeat
+    from onestop import health
+
     broker_on(os.environ["REDIS_URL"])
-    response = client.get(reverse("healthz"))
-    assert response.json()["broker"] == "ok"
-    assert response.json()["status"] == "ok"
+    started = time.monotonic()
+    body = client.get(reverse("healthz")).json()
+    assert time.monotonic() - started < 2  # the worker ping waits its timeout at most
+    assert body | {"elapsed_ms": 0} == {
+        "status": "degraded",  # no sweep ever ran, no worker answers: messages would wait
+        "database": "ok",
+        "broker": "ok",
+        "sweep_age_s": None,
+        "workers": 0,
+        "elapsed_ms": 0,
+    }
+    monkeypatch.setattr(health, "workers_answering", lambda: 2)
+    Heartbeat.objects.create(name="notifications-sweep", at=timezone.now() - timedelta(seconds=40))
+    body = client.get(reverse("healthz")).json()
+    assert (body["status"], body["sweep_age_s"], body["workers"]) == ("ok", 40, 2)
+    Heartbeat.objects.update(at=timezone.now() - timedelta(minutes=6))  # beat stopped five minutes ago
+    assert client.get(reverse("healthz")).json()["status"] == "degraded"
+    monkeypatch.setattr(health, "workers_answering", lambda: 0)
+    Heartbeat.objects.update(at=timezone.now())
+    assert client.get(reverse("healthz")).json()["status"] == "degraded"
+
+
+def test_the_sweep_run_by_beat_leaves_its_heartbeat():
+    from dossiers.outbox import last_heartbeat
+    from dossiers.tasks import notifications_sweep_task
+
+    assert last_heartbeat("notifications-sweep") is None
+    notifications_sweep_task()
+    assert last_heartbeat("notifications-sweep") is not None
 
 
 def test_an_unreachable_database_makes_the_health_check_fail(client, monkeypatch):

@@ -243,6 +243,9 @@ def test_a_real_worker_delivers_every_channel_of_a_status_change(citizen, networ
     assert len(gateway.delivered_to(PHONE)) == 1 and dossier.code in gateway.delivered_to(PHONE)[0]
     [mail] = _mails(Path(worker.env["EMAIL_FILE_PATH"]))
     assert "hoa@example.vn" in mail
+    from onestop.health import workers_answering
+
+    assert workers_answering() == 1  # what /healthz counts: the worker answers the broker's ping
 
 
 def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_per_message(
