@@ -25,13 +25,16 @@ def holds_related(dossier: Dossier) -> bool:
 def with_related(fresh: Dossier, dossier: Dossier) -> Dossier:
     """``fresh`` with the related rows the caller's copy ``dossier`` holds, where ``fresh`` still points
     to them (one that changed meanwhile is read when first used); and with the steps the copy holds
-    when nobody acted on the dossier since it was read (every change of its steps is an action, and
-    every action moves the version on)."""
+    when nobody acted on the dossier since it was read: every change of its steps is an action, and
+    every action moves the version on and writes the row (``updated_at``), so the copy's version and
+    last write are still the row's (a copy left by an action that was undone has a write the row
+    never kept)."""
     held = dossier._state.fields_cache
     for name in RELATED:
         if name in held and getattr(fresh, f"{name}_id") == getattr(held[name], "pk", None):
             fresh._state.fields_cache[name] = held[name]
-    if "_steps" in dossier.__dict__ and fresh.version == dossier.version:
+    unchanged = (fresh.version, fresh.updated_at) == (dossier.version, dossier.updated_at)
+    if "_steps" in dossier.__dict__ and unchanged:
         # Copies: what this action changes stays off the caller's copy until it is written (an action
         # undone leaves the caller's steps as they are in the database).
         fresh.__dict__["_steps"] = [copy.copy(step) for step in dossier.__dict__["_steps"]]
@@ -50,9 +53,10 @@ def read_row(dossier: Dossier, *, lock: bool) -> Dossier:
     beside it: a plain read of the row when the caller's copy holds them all, else one read with them."""
     if not holds_related(dossier):
         return read_again(Dossier.objects.select_for_update(of=("self",)) if lock else Dossier.objects, dossier)
-    table = connection.ops.quote_name(Dossier._meta.db_table)
+    quote, meta = connection.ops.quote_name, Dossier._meta
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    rows = list(Dossier.objects.raw(f"SELECT * FROM {table} WHERE id = %s{suffix}", [dossier.pk]))  # noqa: S608
+    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{suffix}"  # noqa: S608
+    rows = list(Dossier.objects.raw(sql, [dossier.pk]))
     if not rows:
         raise Dossier.DoesNotExist(f"dossier {dossier.pk}")
     return with_related(rows[0], dossier)

@@ -59,12 +59,15 @@ def dossier_code_next(*, agency: Agency, day: date) -> str:
     """The next code of ``agency`` for ``day``: ``<agency code>-<YYMMDD>-<NNNN>``. Must run inside the
     caller's transaction; the counter row is locked until it commits, so codes never repeat."""
     # One statement: the day's row is made or moved on and its number read back, the row locked by the
-    # write until the transaction ends (PostgreSQL and SQLite both know this upsert).
-    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    # write until the transaction ends (PostgreSQL, and SQLite from 3.35, know this upsert).
+    quote, meta = connection.ops.quote_name, DossierCodeCounter._meta
+    table = quote(meta.db_table)
+    agency_id, day_column, last_column = (quote(meta.get_field(name).column) for name in ("agency", "day", "last"))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            f"INSERT INTO {table} ({agency_id}, {day_column}, {last_column}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({agency_id}, {day_column}) "
+            f"DO UPDATE SET {last_column} = {table}.{last_column} + 1 RETURNING {last_column}",
             [agency.pk, day],
         )
         (last,) = cursor.fetchone()

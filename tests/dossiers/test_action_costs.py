@@ -104,6 +104,26 @@ def test_a_copy_someone_else_acted_on_since_reads_the_steps_again(citizen, netwo
     assert [finished is not None for *_, finished in steps] == [True, True, False]
 
 
+def test_a_copy_left_by_an_action_that_was_undone_does_not_lend_its_steps(citizen, network, allowance):
+    from django.db import transaction
+
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    received = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    to_department = {"to_agency": network["department"], "to_user": network["specialist"]}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        undone = dossier_hand_over(dossier=received, by=network["clerk"], **to_department).dossier
+        raise RuntimeError("the rest of the request failed")
+    # Someone else hands it on from their own page: the row's version is now the undone copy's again.
+    dossier_hand_over(dossier=Dossier.objects.get(pk=dossier.pk), by=network["clerk"], **to_department)
+    assert Dossier.objects.get(pk=dossier.pk).version == undone.version
+    dossier_hand_over(
+        dossier=undone, by=network["specialist"], to_agency=network["district"], to_user=network["leader"]
+    )
+    steps = list(dossier.steps.order_by("order").values_list("order", "name", "finished_at"))
+    assert [(order, name) for order, name, _ in steps] == [(1, "Tiếp nhận"), (2, "Thẩm định"), (3, "Phê duyệt")]
+    assert [finished is not None for *_, finished in steps] == [True, True, False]
+
+
 def test_a_day_code_counter_is_made_then_moved_on(network):
     from datetime import date
 
