@@ -4,9 +4,13 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     STATIC_ROOT=/srv/onestop/static \
-    MEDIA_ROOT=/srv/onestop/media
+    MEDIA_ROOT=/srv/onestop/media \
+    SIGNING_DIR=/srv/onestop/signing
 
 WORKDIR /app
+# The system libraries from the same script `make install` runs (Pango: every PDF slip and report).
+COPY scripts/system_packages.sh scripts/
+RUN bash scripts/system_packages.sh && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
@@ -15,7 +19,9 @@ COPY . .
 RUN python scripts/compile_translations.py \
  && DEBUG=False SECRET_KEY=build-time-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0 \
  && useradd --system --home /srv/onestop onestop \
- && mkdir -p "$MEDIA_ROOT" && chown -R onestop "$MEDIA_ROOT"
+ && mkdir -p "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
+ && chown -R onestop "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
+ && chmod 700 "$SIGNING_DIR"
 
 USER onestop
 EXPOSE 8000
