@@ -7,9 +7,18 @@ one-line reason.
 import os
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
 
 app = Celery("onestop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@beat_init.connect
+def _one_beat_that_catches_up(sender=None, **kwargs):
+    from onestop.beat import catch_up, hold_the_beat_lock
+
+    hold_the_beat_lock()
+    catch_up()
