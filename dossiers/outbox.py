@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.validators import normalize_phone, validate_phone
@@ -325,13 +326,15 @@ def notifications_sweep(*, now=None) -> int:
     the broker); first, a send that began longer ago than any send may take and never settled (its
     worker died mid-call) is made pending again, marked uncertain. Returns how many were queued."""
     now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # the desk reads it as it reads the history
+        interrupted = _("Interrupted while sending: sent again under the same reference.")
     Notification.objects.filter(status=NotificationStatus.SENDING, sending_since__lt=now - SEND_TIME_LIMIT).update(
         status=NotificationStatus.PENDING,
         uncertain=True,
         next_attempt_at=None,
         queued_at=None,
         sending_since=None,
-        last_error="interrupted while sending: sent again under the same key",
+        last_error=interrupted,
     )
     due = Notification.objects.filter(
         models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now),

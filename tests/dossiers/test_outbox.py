@@ -391,7 +391,7 @@ def test_a_send_interrupted_mid_call_is_found_by_the_sweep_and_sent_again_once_u
         notifications_sweep(now=later)
     assert sms.pk in queued.call_args.args[0]
     sms.refresh_from_db()
-    assert sms.status == NotificationStatus.PENDING and sms.uncertain and "interrupted" in sms.last_error
+    assert sms.status == NotificationStatus.PENDING and sms.uncertain and "gián đoạn" in sms.last_error
 
     assert notification_deliver(notification_id=sms.pk) == NotificationStatus.SENT
     assert notification_deliver(notification_id=sms.pk) == "skipped"
