@@ -1,6 +1,5 @@
 import os
 import socket
-import threading
 import time
 
 from django.urls import reverse
@@ -46,33 +45,6 @@ def test_a_refused_broker_is_reported_at_once(client, broker_on):
         "broker": "unreachable",
         "elapsed_ms": 0,
     }
-
-
-@pytest.fixture
-def silent_server():
-    """A TCP server that accepts connections and never answers: a hung broker."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
 
 
 def test_a_hung_broker_does_not_hold_the_answer_past_a_second(client, broker_on, silent_server):

@@ -147,3 +147,32 @@ def fill_queue(citizen, network, allowance):
                 dossier_receive(dossier=dossier, by=network["clerk"])
 
     return add
+
+
+def at_once(action, people) -> list[str]:
+    """``action(person)`` for each of ``people`` in threads released together (each with its own
+    database connection, closed after): "ok" or "changed" (``DossierChanged``) for each, sorted."""
+    import threading
+
+    from django.db import connection
+
+    from dossiers.services import DossierChanged
+
+    results, barrier = [], threading.Barrier(len(people))
+
+    def run(person):
+        try:
+            barrier.wait()
+            action(person)
+            results.append("ok")
+        except DossierChanged:
+            results.append("changed")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(results)

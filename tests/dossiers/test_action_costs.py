@@ -3,8 +3,6 @@ history's thousands go through the same services, so each step reads the dossier
 and writes what it records. The limits are today's counts: a change that adds a query to every action
 shows here first."""
 
-import threading
-
 from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +19,7 @@ from dossiers.services import (
     dossier_receive,
     dossier_return,
 )
-from tests.dossiers.conftest import pdf_upload, submit_online
+from tests.dossiers.conftest import at_once, pdf_upload, submit_online
 from tests.factories import StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,35 +134,21 @@ def test_a_day_code_counter_is_made_then_moved_on(network):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_people_handing_on_the_same_dossier_at_once_one_wins_the_other_is_told(citizen, network, allowance):
-    from django.db import connection as thread_connection
-
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
-    received = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    received = dossier_receive(dossier=dossier, by=network["clerk"]).dossier  # holds its units: the plain lock
     second_clerk = StaffMembershipFactory(agency=network["commune"], role=Role.CLERK).user
-    seen, results, barrier = received.version, [], threading.Barrier(2)
+    seen = received.version
 
     def hand_over(clerk):
-        try:
-            barrier.wait()
-            dossier_hand_over(
-                dossier=received,
-                by=clerk,
-                to_agency=network["department"],
-                to_user=network["specialist"],
-                expected_version=seen,
-            )
-            results.append("ok")
-        except DossierChanged:
-            results.append("changed")
-        finally:
-            thread_connection.close()
+        dossier_hand_over(
+            dossier=received,
+            by=clerk,
+            to_agency=network["department"],
+            to_user=network["specialist"],
+            expected_version=seen,
+        )
 
-    threads = [threading.Thread(target=hand_over, args=(c,)) for c in (network["clerk"], second_clerk)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["changed", "ok"]
+    assert at_once(hand_over, [network["clerk"], second_clerk]) == ["changed", "ok"]
     assert dossier.steps.count() == 2 and Dossier.objects.get(pk=dossier.pk).version == seen + 1
 
 
