@@ -359,8 +359,11 @@ def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_pe
     assert sorted(sms_texts) == sorted(_rows(dossier, channel=NotificationChannel.SMS).values_list("body", flat=True))
     mails = "\n".join(_mails(Path(worker.env["EMAIL_FILE_PATH"])))
     for event in events:
-        message_id = f"event.{event.pk}.email@"
-        assert mails.count(message_id) == 1, f"the mail about {event.to_status} arrived {mails.count(message_id)} times"
+        copies = mails.count(f"event.{event.pk}.email@")
+        # Once; or, for a mail whose send the killed worker cut off, once more under the same Message-ID
+        # (one message to the mail client), and the row says so.
+        interrupted = _rows(dossier, event=event, channel=NotificationChannel.EMAIL, uncertain=True).exists()
+        assert copies == 1 or (interrupted and copies == 2), f"the mail about {event.to_status} arrived {copies} times"
     assert _rows(dossier, channel=NotificationChannel.IN_APP, status=NotificationStatus.SENT).count() == len(events)
     assert not _rows(dossier).exclude(status=NotificationStatus.SENT).exists()
 
