@@ -143,21 +143,17 @@ def clock(moment: datetime):
 @contextmanager
 def _history_mode():
     """The services as they are, with what cannot change while the history runs looked up once: the
-    clock patched once (``clock`` only moves it), one working calendar, each version's route, who
-    holds which role where; messages delivered together at the end. Nothing here changes a rule."""
+    clock patched once (``clock`` only moves it), one working calendar, who holds which role where
+    (each version's route is kept on the version, which every dossier of the history shares); messages
+    delivered together at the end. Nothing here changes a rule."""
     real_now = timezone.now
     calendar = WorkingCalendar.current()
-    routes, roles, desks, holds = {}, {}, {}, {}
-    route_steps, holds_role = routing.route_steps, routing._holds_role
+    roles, desks, holds = {}, {}, {}
+    holds_role = routing._holds_role
     desk_clerk, holding = permissions._desk_clerk, permissions._holds
 
     def now():
         return getattr(_clock, "moment", None) or real_now()
-
-    def cached_route_steps(dossier):
-        if dossier.procedure_version_id not in routes:
-            routes[dossier.procedure_version_id] = route_steps(dossier)
-        return list(routes[dossier.procedure_version_id])
 
     def cached_holds_role(user, agency_id, role):
         key = (user.pk, agency_id, role)
@@ -184,7 +180,6 @@ def _history_mode():
         with (
             mock.patch.object(timezone, "now", now),
             mock.patch.object(WorkingCalendar, "current", staticmethod(lambda: calendar)),
-            mock.patch.object(routing, "route_steps", cached_route_steps),
             mock.patch.object(routing, "_holds_role", cached_holds_role),
             mock.patch.object(permissions, "_desk_clerk", cached_desk_clerk),
             mock.patch.object(permissions, "_holds", cached_holds),

@@ -296,7 +296,6 @@ def notification_deliver(*, notification_id: int) -> str:
         notification.last_error = ""
     else:
         _failed_attempt(notification, error, retryable=retryable, now=now)
-    notification.queued_at = None  # a retry is queued by the sweep when its time comes
     # Settled only if still ours: a send the sweep already declared uncertain is left to that resend.
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
         status=notification.status,
@@ -304,7 +303,7 @@ def notification_deliver(*, notification_id: int) -> str:
         last_error=notification.last_error,
         next_attempt_at=notification.next_attempt_at,
         provider_id=notification.provider_id,
-        queued_at=None,
+        queued_at=None,  # a retry is queued by the sweep when its time comes
         sending_since=None,
     )
     return notification.status
