@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "reports",
+    "operations",  # database roles, backup and restore
     "onestop",  # project-wide commands (seed_demo) that use every app
 ]
 
