@@ -239,6 +239,8 @@ SMS_PLAIN_TEXT = env.bool("SMS_PLAIN_TEXT", default=True)
 
 # Agencies' signing keys and certificates for electronic results (dossiers/signing.py).
 SIGNING_DIR = env.path("SIGNING_DIR", default=VAR_DIR / "signing")
+# Where `manage.py backup` writes (operations/backup.py): keep it off the machine too.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 
 # Online payment through VNPAY (merchant code and secret from VNPAY). Without them the portal's own
 # gateway simulator (/mo-phong/vnpay/) plays VNPAY, so a demo citizen can pay; never in production.
