@@ -28,8 +28,8 @@ def url(user, password, database):
     return f"postgres://{credentials}{host}:{port}/{database}"
 
 
-def manage(*args, database_url):
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "onestop.settings"}
+def manage(*args, database_url, **extra):
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "onestop.settings", **extra}
     run = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -141,3 +141,38 @@ def test_it_refuses_one_role_for_both_and_names_what_is_missing():
         call_command("db_roles", admin_url=same, owner_url=same, app_url=same)
     with pytest.raises(CommandError, match="--admin-url"):
         call_command("db_roles", admin_url="", owner_url=same, app_url=same)
+
+
+def test_backed_up_by_the_application_restored_by_the_owner_and_the_portal_still_runs(portal_database, tmp_path):
+    """The production routine: the portal's role takes the backup, the owner restores it (it owns
+    what the restore recreates), and the application role has its rows, and only its rows, again."""
+    manage("migrate", "--noinput", database_url=portal_database["owner"])
+    manage("seed_demo", database_url=portal_database["app"])
+    places = {"MEDIA_ROOT": str(tmp_path / "media"), "SIGNING_DIR": str(tmp_path / "signing")}
+    folder = manage("backup", "--to", str(tmp_path / "backups"), database_url=portal_database["app"], **places).strip()
+    app = connect(portal_database["app"])
+    with app.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user")
+        users = cursor.fetchone()[0]
+        cursor.execute("DELETE FROM accounts_staffmembership")  # a mistake the backup undoes
+    out = manage(
+        "restore",
+        folder,
+        "--force",
+        database_url=portal_database["app"],
+        DATABASE_OWNER_URL=portal_database["owner"],
+        **places,
+    )
+    assert "all match the backup" in out
+    with app.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user")
+        assert cursor.fetchone()[0] == users
+        cursor.execute("SELECT count(*) FROM accounts_staffmembership")
+        assert cursor.fetchone()[0] > 0
+        cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'dossiers_dossierevent'")
+        assert cursor.fetchone()[0] == portal_database["owner_role"]
+        cursor.execute("INSERT INTO dossiers_heartbeat (name, at) VALUES ('restored', now()) RETURNING id")
+        assert cursor.fetchone()[0] > 0
+    refused(app, "TRUNCATE dossiers_dossierevent CASCADE")
+    refused(app, "ALTER TABLE dossiers_dossierevent DISABLE TRIGGER ALL")
+    app.close()
