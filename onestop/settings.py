@@ -6,6 +6,7 @@ in-process, mail and SMS written to files under ``var/``. Production differs onl
 ``manage.py check --deploy`` is clean.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,8 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# The environment file: .env beside the code, or the one ONESTOP_ENV_FILE names (/etc/onestop/onestop.env
+# on the plain systemd route). Variables already set in the process win over the file.
+ENV_FILE = Path(os.environ.get("ONESTOP_ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=True)
 
