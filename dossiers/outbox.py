@@ -136,9 +136,9 @@ def notify(
         batch.extend(keys)  # sent together when the batch ends (``delivery_batched``)
         return []
     pending = Notification.objects.filter(key__in=keys, status=NotificationStatus.PENDING)
-    ids = list(pending.values_list("pk", flat=True))
-    transaction.on_commit(lambda: _enqueue(ids))
-    return ids
+    rows = list(pending.values_list("pk", "channel"))
+    transaction.on_commit(lambda: _enqueue(rows))
+    return [pk for pk, _channel in rows]
 
 
 _batch = threading.local()
@@ -185,7 +185,7 @@ def _deliver_batch(keys: list[str]) -> None:
             provider_id="in-app",
             last_error="",
         )
-        _enqueue(list(pending.exclude(channel=NotificationChannel.IN_APP).values_list("pk", flat=True)))
+        _enqueue(list(pending.exclude(channel=NotificationChannel.IN_APP).values_list("pk", "channel")))
 
 
 def _language(user: User) -> str:
@@ -216,15 +216,19 @@ def notifications_queue(*, event: DossierEvent) -> list[int]:
     )
 
 
-def _enqueue(ids) -> None:
-    """Hand ``ids`` to the broker, noting when (the sweep leaves a row queued recently alone)."""
+def _enqueue(rows) -> None:
+    """Hand the rows ``(pk, channel)`` to the broker, each on its channel's queue (``NOTIFICATION_QUEUES``:
+    a hung mail server holds up only the workers of the mail queue), noting when (the sweep leaves a
+    row queued recently alone)."""
     from .tasks import notification_deliver_task
 
-    ids = list(ids)
+    rows = list(rows)
+    ids = [pk for pk, _channel in rows]
     Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING).update(queued_at=timezone.now())
-    for n, pk in enumerate(ids):
+    queues = settings.NOTIFICATION_QUEUES
+    for n, (pk, channel) in enumerate(rows):
         try:
-            notification_deliver_task.delay(pk)
+            notification_deliver_task.apply_async((pk,), queue=queues.get(channel, settings.CELERY_TASK_DEFAULT_QUEUE))
         except Exception as error:  # broker down: the sweep sends these later
             Notification.objects.filter(pk__in=ids[n:], status=NotificationStatus.PENDING).update(queued_at=None)
             logger.warning("notification %s not queued now (%s); the sweep will send it", pk, error)
@@ -340,9 +344,9 @@ def notifications_sweep(*, now=None) -> int:
         models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=now - REQUEUE_AFTER),
         status=NotificationStatus.PENDING,
     )
-    ids = list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
-    _enqueue(ids)
-    return len(ids)
+    rows = list(due.order_by("pk").values_list("pk", "channel")[:SWEEP_BATCH])
+    _enqueue(rows)
+    return len(rows)
 
 
 def heartbeat(name: str) -> None:
@@ -368,7 +372,7 @@ def notification_resend(*, notification: Notification) -> bool:
         created_at=timezone.now(), **changes
     )
     if changed:
-        transaction.on_commit(lambda: _enqueue([notification.pk]))
+        transaction.on_commit(lambda: _enqueue([(notification.pk, notification.channel)]))
     notification.refresh_from_db()
     return bool(changed)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -188,6 +189,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Behind nginx: files are sent by nginx after Django's permission check (onestop/files.py); the prefix of
+# nginx's internal location, e.g. /_protected/. Empty: Django streams them itself.
+MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="")
 # Dossier files: checked by content, limited per file and per dossier, never served from MEDIA_URL.
 DOSSIER_UPLOAD_TYPES = env.list("DOSSIER_UPLOAD_TYPES", default=["application/pdf", "image/jpeg", "image/png"])
 DOSSIER_MAX_FILE_BYTES = env.int("DOSSIER_MAX_FILE_MB", default=10) * 1024 * 1024
@@ -269,6 +273,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each outside channel has its own queue, so a hung mail server or SMS gateway holds up only the workers
+# that serve it (docs/deployment.md runs one worker per queue). A worker started without -Q serves all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+NOTIFICATION_QUEUES = {"email": "mail", "sms": "sms"}
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *NOTIFICATION_QUEUES.values())]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,7 +1,9 @@
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views import View
+
+from onestop.files import file_response
 
 from .forms import CatalogueFilterForm
 from .selectors import procedure_get_current, procedure_search
@@ -60,4 +62,4 @@ class DocumentTemplateView(View):
         if document is None or not document.template:
             raise Http404
         filename = document.template.name.rsplit("/", 1)[-1]
-        return FileResponse(document.template.open("rb"), as_attachment=True, filename=filename)
+        return file_response(document.template, filename=filename, private=False)

@@ -227,11 +227,27 @@ def main() -> None:
     status, dossier = browser.json("/api/v1/dossiers/", draft)
     check("a draft is started through the API with the form filled", status == 201, f"{status} {dossier}")
     mandatory = [document["id"] for document in procedure["documents"] if document["mandatory"]]
+    uploaded = []
     for document in mandatory:
         status, attachment = browser.upload(
-            f"/api/v1/dossiers/{dossier['reference']}/attachments/", {"document": document}, "giay-to.pdf", PDF
+            f"/api/v1/dossiers/{dossier['reference']}/attachments/", {"document": document}, "giấy tờ.pdf", PDF
         )
         check(f"file for document {document} accepted", status == 201, f"{status} {attachment}")
+        uploaded.append(attachment["id"])
+    status, headers, body = browser.open(f"/api/v1/attachments/{uploaded[0]}/file/")
+    check(
+        "the citizen downloads their file, sent by nginx after the portal's check",
+        status == 200
+        and body == PDF
+        and "gi%E1%BA%A5y" in headers.get("Content-Disposition", "")
+        and "X-Accel-Redirect" not in headers,
+        f"{status} {len(body)} bytes {headers}",
+    )
+    stranger = Browser(args.url, args.cafile)
+    status, _headers, _body = stranger.open(f"/api/v1/attachments/{uploaded[0]}/file/")
+    check("someone not logged in does not get it", status in (401, 403), f"{status}")
+    status, _headers, _body = stranger.open("/_protected/")
+    check("nginx's file location answers internal redirects only", status == 404, f"{status}")
     status, submitted = browser.json(
         f"/api/v1/dossiers/{dossier['reference']}/submit/", {"submission_key": str(uuid.uuid4())}
     )

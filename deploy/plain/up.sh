@@ -70,6 +70,7 @@ DEFAULT_FROM_EMAIL=Một cửa điện tử <no-reply@localhost>
 EMAIL_TIMEOUT=10
 STATIC_ROOT=$RUN_DIR/static
 MEDIA_ROOT=$RUN_DIR/media
+MEDIA_ACCEL_PREFIX=/_protected/
 SIGNING_DIR=$RUN_DIR/signing
 BACKUP_DIR=$RUN_DIR/backups
 SMS_FILE_PATH=$RUN_DIR/sms
@@ -150,7 +151,7 @@ host=$(env_value ALLOWED_HOSTS | cut -d, -f1)
 suffix=""; [ "$HTTPS_PORT" = "443" ] || suffix=":$HTTPS_PORT"
 sed -e "s|@@UPSTREAM@@|$WEB_BIND|" -e "s|@@HTTP_PORT@@|$HTTP_PORT|" -e "s|@@HTTPS_PORT@@|$HTTPS_PORT|" \
     -e "s|@@HTTPS_SUFFIX@@|$suffix|" -e "s|@@SERVER_NAME@@|$host|" -e "s|@@CERT@@|$CERT|" -e "s|@@KEY@@|$KEY|" \
-    -e "s|@@STATIC_ROOT@@|$(env_value STATIC_ROOT)|" deploy/nginx/onestop.conf > "$RUN_DIR/onestop-site.conf"
+    -e "s|@@STATIC_ROOT@@|$(env_value STATIC_ROOT)|" -e "s|@@MEDIA_ROOT@@|$(env_value MEDIA_ROOT)|" deploy/nginx/onestop.conf > "$RUN_DIR/onestop-site.conf"
 
 say "9. Services: web, worker, beat, nginx"
 if [ -d /run/systemd/system ] && ! $SMOKE; then
@@ -158,7 +159,7 @@ if [ -d /run/systemd/system ] && ! $SMOKE; then
   install -m 644 "$RUN_DIR/onestop-site.conf" /etc/nginx/sites-available/onestop.conf
   ln -sf /etc/nginx/sites-available/onestop.conf /etc/nginx/sites-enabled/onestop.conf
   systemctl daemon-reload
-  systemctl enable --now onestop-web onestop-worker onestop-beat
+  systemctl enable --now onestop-web onestop-worker@celery onestop-worker@mail onestop-worker@sms onestop-beat
   nginx -t && systemctl reload nginx
 else
   start() {  # name, command...: a background process with its pid file and log
@@ -167,7 +168,7 @@ else
     echo $! > "$RUN_DIR/$name.pid"
   }
   start web deploy/plain/run web
-  start worker deploy/plain/run worker
+  for queue in celery mail sms; do start "worker-$queue" deploy/plain/run worker "$queue"; done
   start beat deploy/plain/run beat
   mkdir -p "$RUN_DIR/nginx/logs"
   cat > "$RUN_DIR/nginx/nginx.conf" <<EOF

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from dossiers.services import (
     dossier_submit,
     result_taken,
 )
+from onestop.files import file_response
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -165,9 +166,4 @@ class AttachmentFileApi(APIView):
         except Attachment.DoesNotExist:
             raise Http404 from None
         result_taken(attachment=attachment, by=request.user)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+        return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)

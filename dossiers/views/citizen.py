@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -18,6 +18,7 @@ from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
+from onestop.files import file_response
 from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -345,15 +346,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         except Attachment.DoesNotExist:
             raise Http404 from None
         result_taken(attachment=attachment, by=request.user)  # a result delivered online: returned
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")

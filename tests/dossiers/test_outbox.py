@@ -138,7 +138,7 @@ def test_an_invalid_or_refused_email_address_fails_its_row_and_the_sms_still_goe
 
 def test_the_sweep_sends_what_a_dead_broker_missed(received):
     # The submission's and the reception's messages were never queued (the broker was down).
-    with mock.patch("dossiers.tasks.notification_deliver_task.delay", side_effect=ConnectionError("redis down")):
+    with mock.patch("dossiers.tasks.notification_deliver_task.apply_async", side_effect=ConnectionError("redis down")):
         assert notifications_sweep() == 6  # nothing lost: still pending, still found
     assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 6
     assert notifications_sweep() == 6  # broker back: eager tasks deliver them
@@ -151,11 +151,29 @@ def test_a_status_change_succeeds_while_the_broker_is_down(
     citizen, network, allowance, django_capture_on_commit_callbacks
 ):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
-    broker_down = mock.patch("dossiers.tasks.notification_deliver_task.delay", side_effect=ConnectionError("down"))
+    broker_down = mock.patch(
+        "dossiers.tasks.notification_deliver_task.apply_async", side_effect=ConnectionError("down")
+    )
     with broker_down, django_capture_on_commit_callbacks(execute=True):
         outcome = dossier_receive(dossier=dossier, by=network["clerk"])
     assert outcome.dossier.status == "received"
     assert Notification.objects.filter(event=outcome.event, status=NotificationStatus.PENDING).count() == 3
+
+
+def test_each_channel_goes_to_its_own_queue(citizen, network, allowance, django_capture_on_commit_callbacks):
+    with (
+        mock.patch("dossiers.tasks.notification_deliver_task.apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    queues = {
+        Notification.objects.get(pk=call.args[0][0]).channel: call.kwargs["queue"] for call in queued.call_args_list
+    }
+    assert queues == {
+        NotificationChannel.EMAIL: "mail",
+        NotificationChannel.SMS: "sms",
+        NotificationChannel.IN_APP: "celery",
+    }
 
 
 def test_the_header_counts_unread_messages_and_the_list_marks_them_read(client, citizen, received):
@@ -385,11 +403,13 @@ def test_a_send_interrupted_mid_call_is_found_by_the_sweep_and_sent_again_once_u
     waiting = set(Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True))
     with mock.patch("dossiers.outbox._enqueue") as queued:
         notifications_sweep()
-    assert set(queued.call_args.args[0]) == waiting and sms.pk not in waiting  # the send in flight left alone
+    assert {
+        pk for pk, _channel in queued.call_args.args[0]
+    } == waiting and sms.pk not in waiting  # the send in flight left alone
     later = timezone.now() + timedelta(minutes=7)  # longer than any send may take
     with mock.patch("dossiers.outbox._enqueue") as queued:
         notifications_sweep(now=later)
-    assert sms.pk in queued.call_args.args[0]
+    assert (sms.pk, NotificationChannel.SMS) in queued.call_args.args[0]
     sms.refresh_from_db()
     assert sms.status == NotificationStatus.PENDING and sms.uncertain and "gián đoạn" in sms.last_error
 
@@ -416,7 +436,7 @@ def test_the_sweep_leaves_a_row_queued_moments_ago_and_queues_one_lost_on_the_wa
     Notification.objects.filter(pk=email.pk).update(queued_at=timezone.now() - timedelta(minutes=6))
     with mock.patch("dossiers.outbox._enqueue") as queued:
         assert notifications_sweep() == 1
-    assert queued.call_args.args[0] == [email.pk]
+    assert queued.call_args.args[0] == [(email.pk, NotificationChannel.EMAIL)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -357,3 +357,23 @@ def test_a_request_body_larger_than_a_dossier_may_hold_is_refused_before_it_is_r
     response = client.post(reverse("dossiers:lookup"), {"code": "x" * 5000, "secret": "1234"})
     assert response.status_code == 413
     assert "tối đa" in response.content.decode()
+
+
+def test_behind_nginx_the_file_is_sent_by_nginx_only_after_the_permission_check(
+    client, settings, citizen, birth, commune
+):
+    """With MEDIA_ACCEL_PREFIX the portal answers with the headers and an internal redirect to the stored
+    name (nginx sends the bytes); a stranger still gets 404 and no redirect."""
+    settings.MEDIA_ACCEL_PREFIX = "/_protected/"
+    client.force_login(citizen)
+    dossier = _fill_draft(client, birth, commune)
+    attachment = dossier.attachments.get()
+    for url in (reverse("dossiers:attachment", args=[attachment.pk]), f"/api/v1/attachments/{attachment.pk}/file/"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.content == b""
+        assert response["X-Accel-Redirect"] == f"/_protected/{attachment.file.name}"
+        assert 'filename="giay-chung-sinh.pdf"' in response["Content-Disposition"]
+        assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "private, no-store"
+    client.force_login(UserFactory())
+    response = client.get(reverse("dossiers:attachment", args=[attachment.pk]))
+    assert response.status_code == 404 and "X-Accel-Redirect" not in response

@@ -109,7 +109,8 @@ class Broker:
 class Worker:
     """``celery worker`` in its own process: one pool child, tasks acknowledged late."""
 
-    def __init__(self, *, broker, gateway, mail_dir):
+    def __init__(self, *, broker, gateway, mail_dir, queues=None, name="worker", **settings):
+        self.queues, self.name = queues, name
         database = connection.settings_dict
         self.env = {
             **os.environ,
@@ -124,6 +125,7 @@ class Worker:
             "SMS_BACKEND": "onestop.sms.HttpGatewayBackend",
             "SMS_GATEWAY_URL": gateway.url,
             "SMS_GATEWAY_TIMEOUT": "1",
+            **settings,
         }
         self.process = None
 
@@ -142,6 +144,8 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=WARNING",
+                f"--hostname={self.name}@%h",
+                *([f"--queues={self.queues}"] if self.queues else []),
             ],
             cwd=ROOT,
             env=self.env,
@@ -246,6 +250,44 @@ def test_a_real_worker_delivers_every_channel_of_a_status_change(citizen, networ
     from onestop.health import workers_answering
 
     assert workers_answering() == 1  # what /healthz counts: the worker answers the broker's ping
+
+
+def test_a_hung_mail_server_holds_up_only_the_mail_queue(
+    citizen, network, allowance, broker, gateway, silent_server, tmp_path
+):
+    """One worker per queue, as deployed: the mail worker's only slot hangs on a mail server that never
+    answers, and the SMS and the portal's own messages of two status changes are delivered meanwhile."""
+    mail = Worker(
+        broker=broker,
+        gateway=gateway,
+        mail_dir=tmp_path / "mail",
+        queues="mail",
+        name="mail",
+        EMAIL_URL=f"smtp://127.0.0.1:{silent_server}",
+        EMAIL_TIMEOUT="60",
+    )
+    others = Worker(broker=broker, gateway=gateway, mail_dir=tmp_path / "other", queues="celery,sms", name="other")
+    mail.start()
+    others.start()
+    try:
+        first = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+        second = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+        for dossier in (first, second):
+            wait_for(
+                lambda dossier=dossier: _rows(dossier, status=NotificationStatus.SENT).count() == 2,
+                timeout=20,
+                what="the SMS and the portal's message",
+            )
+            assert set(_rows(dossier, status=NotificationStatus.SENT).values_list("channel", flat=True)) == {
+                NotificationChannel.SMS,
+                NotificationChannel.IN_APP,
+            }
+        assert len(gateway.delivered_to(PHONE)) == 2
+        waiting = Notification.objects.filter(channel=NotificationChannel.EMAIL).values_list("status", flat=True)
+        assert sorted(waiting) == [NotificationStatus.PENDING, NotificationStatus.SENDING]  # one hung, one queued
+    finally:
+        mail.kill()
+        others.stop()
 
 
 def test_a_dossier_through_its_statuses_with_outages_reaches_the_citizen_once_per_message(
