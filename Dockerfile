@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SIGNING_DIR=/srv/onestop/signing
 
 WORKDIR /app
-# The system libraries from the same script `make install` runs (Pango: every PDF slip and report).
+# The system packages from the same script `make install` runs (Pango: every PDF; the PostgreSQL client:
+# manage.py backup and restore).
 COPY scripts/system_packages.sh scripts/
 RUN bash scripts/system_packages.sh && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
@@ -20,7 +21,7 @@ RUN python scripts/compile_translations.py \
  && DEBUG=False SECRET_KEY=build-time-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0 \
  && useradd --system --home /srv/onestop onestop \
  && mkdir -p "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
- && chown -R onestop "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
+ && chown -R onestop "$STATIC_ROOT" "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
  && chmod 700 "$SIGNING_DIR"
 
 USER onestop
