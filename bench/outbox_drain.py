@@ -94,7 +94,7 @@ def drain(workers: int, env: dict) -> float:
     from dossiers.models import Notification
 
     processes = [
-        subprocess.Popen(  # noqa: S603 - a fixed command line
+        subprocess.Popen(
             [*WORKER, "-n", f"bench{i}@%h"],
             cwd=ROOT,
             env=env,

@@ -278,8 +278,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 NOTIFICATION_QUEUES = {"email": "mail", "sms": "sms"}
 CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *NOTIFICATION_QUEUES.values())]
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A task's hard and soft time limits (seconds); the outbox treats a send older than the hard limit and a
+# minute as interrupted (dossiers/outbox.py). Shorter only for drills (bench/fault_drill.py).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
 # A web request must never wait long on a dead broker: one connection attempt of at most half a second,
 # no publish retries (the outbox sweep re-queues what could not be queued, within a minute).

@@ -50,6 +50,7 @@ def test_one_watched_worker_per_queue_and_one_beat_with_its_schedule_on_a_volume
         assert "ping" in " ".join(SERVICES[name]["healthcheck"]["test"])
     assert set(queues) == {"celery", "mail", "sms"}
     beat = SERVICES["beat"]
+    assert beat["healthcheck"]["test"][-1] == "check_sweep"
     assert any(volume.startswith("beat:") for volume in beat["volumes"])
     assert beat["command"][beat["command"].index("--schedule") + 1].startswith("/var/lib/onestop-beat/")
 
@@ -58,3 +59,25 @@ def test_signing_keys_reach_every_process_that_signs():
     for name in ("web", "worker"):
         volumes = SERVICES[name].get("volumes") or []
         assert any(volume.startswith("signing:") for volume in volumes), name
+
+
+@pytest.mark.django_db
+def test_the_beat_health_check_fails_without_a_recent_sweep_and_passes_after_one():
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    from dossiers.models import Heartbeat
+
+    with pytest.raises(CommandError, match="never"):
+        call_command("check_sweep", stdout=StringIO())
+    Heartbeat.objects.create(name="notifications-sweep", at=timezone.now() - timedelta(minutes=6))
+    with pytest.raises(CommandError, match=r"36\d s ago"):
+        call_command("check_sweep", stdout=StringIO())
+    Heartbeat.objects.filter(name="notifications-sweep").update(at=timezone.now())
+    out = StringIO()
+    call_command("check_sweep", stdout=out)
+    assert "completed" in out.getvalue()
