@@ -23,3 +23,41 @@ def p95(values) -> float:
     """The 95th percentile by the nearest-rank method (the value 95 % of samples do not exceed)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def submitted_dossiers(count: int) -> list:
+    """``count`` online dossiers of the demo citizen, submitted at a commune desk of the demo district
+    (``seed_demo`` first), written in one statement: the starting point of the outbox benchmarks."""
+    import uuid
+
+    from django.utils import timezone
+
+    from accounts.models import Agency, User
+    from dossiers.models import Dossier
+    from procedures.selectors import version_list_current
+
+    commune = Agency.objects.get(code="000.10.22.H56")
+    version = next(v for v in version_list_current() if v.agencies.filter(pk=commune.pk).exists())
+    citizen = User.objects.get(email="congdan@demo.vn")
+    now, tag = timezone.now(), uuid.uuid4().hex[:6]
+    Dossier.objects.bulk_create(
+        [
+            Dossier(
+                reference=uuid.uuid4(),
+                code=f"{commune.code}-{now:%y%m%d}-{tag}{n:06d}",
+                procedure_version=version,
+                agency=commune,
+                applicant=citizen,
+                created_by=citizen,
+                status="submitted",
+                channel=2,
+                service_level=version.service_level,
+                applicant_data={"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email},
+                submitted_at=now,
+                due_at=now,
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    return list(Dossier.objects.filter(code__contains=f"-{tag}").order_by("pk"))

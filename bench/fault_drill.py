@@ -24,16 +24,12 @@ Restarting PostgreSQL affects everything on the machine: run it on a machine of 
 """
 
 import argparse
-import email
 import os
 import signal
 import socket
-import socketserver
 import subprocess
 import sys
-import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -51,60 +47,12 @@ from io import StringIO  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from _common import throwaway_database  # noqa: E402
+from _common import submitted_dossiers, throwaway_database  # noqa: E402
+
+from onestop.smtp_sink import MailSink, free_port  # noqa: E402
 
 FAULTS = ["kill", "redis", "postgres", "gateway", "smtp"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class MailServer:
-    """SMTP that keeps every message it receives (raw, not de-duplicated); ``delay`` seconds per message;
-    ``hang`` makes it accept connections and never answer."""
-
-    def __init__(self):
-        self.messages: list[str] = []  # Message-ID of every message received
-        self.delay = 0.0
-        self.hang = threading.Event()
-        server = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def reply(self, line):
-                self.wfile.write(line.encode() + b"\r\n")
-
-            def handle(self):
-                if server.hang.is_set():
-                    while server.hang.is_set():
-                        time.sleep(0.5)
-                    return
-                self.reply("220 drill")
-                while line := self.rfile.readline():
-                    command = line.strip().upper()
-                    if command == b"DATA":
-                        self.reply("354 go on")
-                        raw = b""
-                        while (chunk := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
-                            raw += chunk
-                        time.sleep(server.delay)
-                        server.messages.append(email.message_from_bytes(raw)["Message-ID"] or "?")
-                        self.reply("250 queued")
-                    elif command == b"QUIT":
-                        self.reply("221 bye")
-                        return
-                    else:
-                        self.reply("250 ok")
-
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        socketserver.ThreadingTCPServer.daemon_threads = True
-        self.port = free_port()
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
 
 class Redis:
@@ -184,38 +132,6 @@ class Workers:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def make_dossiers(count: int):
-    from accounts.models import Agency, User
-    from dossiers.models import Dossier
-    from procedures.selectors import version_list_current
-
-    commune = Agency.objects.get(code="000.10.22.H56")
-    version = next(v for v in version_list_current() if v.agencies.filter(pk=commune.pk).exists())
-    citizen = User.objects.get(email="congdan@demo.vn")
-    now = timezone.now()
-    tag = uuid.uuid4().hex[:6]
-    Dossier.objects.bulk_create(
-        [
-            Dossier(
-                reference=uuid.uuid4(),
-                code=f"{commune.code}-{now:%y%m%d}-{tag}{n:04d}",
-                procedure_version=version,
-                agency=commune,
-                applicant=citizen,
-                created_by=citizen,
-                status="submitted",
-                channel=2,
-                service_level=version.service_level,
-                submitted_at=now,
-                due_at=now,
-                applicant_data={"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email},
-            )
-            for n in range(count)
-        ]
-    )
-    return list(Dossier.objects.filter(code__contains=f"-{tag}").order_by("pk"))
-
-
 def changes(dossiers):
     """Two status changes per dossier through the services (reception, withdrawal)."""
     from accounts.models import User
@@ -270,7 +186,7 @@ def report(name, dossiers, gateway, mail, seconds):
     mail_ids = {f"<{key.replace(':', '.')}@" for key, channel, _status in rows if channel == "email"}
     accepted = Counter(r["body"].get("ref") for r in gateway.requests if r.get("status") == 200)
     requests = Counter(r["body"].get("ref") for r in gateway.requests)
-    received = Counter(next((m for m in mail_ids if mid.startswith(m)), None) for mid in mail.messages)
+    received = Counter(next((m for m in mail_ids if mid.startswith(m)), None) for mid in mail.message_ids())
     print(f"\n{name} (settled in {seconds:.0f} s)")
     print(f"{'channel':<8} {'made':>5} {'delivered':>9} {'raw sends':>9} {'twice':>6} {'lost':>5}")
     for channel, keys, raw, got in (
@@ -315,7 +231,7 @@ def main() -> None:
         return status, answer
 
     gateway._accept = recorded
-    mail = MailServer()
+    mail = MailSink().start()
     with throwaway_database():
         call_command("seed_demo", stdout=StringIO())
         database = connection.settings_dict
@@ -337,7 +253,7 @@ def main() -> None:
         time.sleep(5)
         try:
             for fault in args.only.split(","):
-                dossiers = make_dossiers(args.dossiers)
+                dossiers = submitted_dossiers(args.dossiers)
                 if fault == "kill":
                     gateway.behaviour, gateway.delay, mail.delay = "slow", 2.0, 2.0
                     changes(dossiers)

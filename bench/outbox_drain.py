@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,45 +32,11 @@ from io import StringIO  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from _common import p95, throwaway_database  # noqa: E402
+from _common import p95, submitted_dossiers, throwaway_database  # noqa: E402
 
 WORKER = [sys.executable, "-m", "celery", "-A", "onestop", "worker", "--pool=prefork", "--concurrency=1"]
 WORKER += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=ERROR"]
-
-
-def make_dossiers(count: int):
-    from accounts.models import Agency, User
-    from dossiers.models import Dossier
-    from procedures.selectors import version_list_current
-
-    call_command("seed_demo", stdout=StringIO())
-    commune = Agency.objects.get(code="000.10.22.H56")
-    version = next(v for v in version_list_current() if v.agencies.filter(pk=commune.pk).exists())
-    citizen = User.objects.get(email="congdan@demo.vn")
-    now = timezone.now()
-    Dossier.objects.bulk_create(
-        [
-            Dossier(
-                reference=uuid.uuid4(),
-                code=f"{commune.code}-{now:%y%m%d}-D{n:06d}",
-                procedure_version=version,
-                agency=commune,
-                applicant=citizen,
-                created_by=citizen,
-                status="submitted",
-                channel=2,
-                service_level=version.service_level,
-                applicant_data={"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email},
-                submitted_at=now,
-                due_at=now,
-            )
-            for n in range(count)
-        ],
-        batch_size=2000,
-    )
-    return list(Dossier.objects.filter(agency=commune, code__contains="-D").order_by("pk"))
 
 
 def status_changes(dossiers) -> tuple[int, float]:
@@ -156,7 +121,8 @@ def main() -> None:
     gateway = GatewaySimulator().start()
     mail_dir = Path(tempfile.mkdtemp(prefix="outbox-bench-mail-"))
     with throwaway_database():
-        dossiers = make_dossiers(args.changes // 2 + 50)
+        call_command("seed_demo", stdout=StringIO())
+        dossiers = submitted_dossiers(args.changes // 2 + 50)
         changes, writing = status_changes(dossiers[: args.changes // 2])
         rows = Notification.objects.filter(dossier__in=dossiers[: args.changes // 2]).count()
         rate = changes / writing

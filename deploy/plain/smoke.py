@@ -7,25 +7,26 @@ It listens as the mail server (SMTP on --smtp-port) for the portal's mail, waits
 "ok" (the sweep ran, a worker answers), reads the public pages in Vietnamese with static files served by
 nginx, logs in as the demo citizen, submits an online dossier through the API with two PDF files, and
 waits for the mail about that dossier: the web wrote it, the broker carried it, the worker sent it.
-Standard library only; prints one line per check and exits non-zero at the first failure.
+Prints one line per check and exits non-zero at the first failure.
 """
 
 import argparse
-import email
-import email.policy
 import http.client
 import http.cookiejar
 import json
 import re
-import socketserver
 import ssl
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from onestop.smtp_sink import MailSink
 
 CITIZEN = ("congdan@demo.vn", "motcua-demo-2026")
 PROCEDURE, AGENCY = "2.000815", "000.12.22.H56"  # certified copy, at a commune desk of the demo district
@@ -33,33 +34,6 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-mails: list[bytes] = []
-
-
-class Smtp(socketserver.StreamRequestHandler):
-    """Just enough SMTP to accept the portal's mail and keep each message."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self):
-        self.reply("220 smoke ESMTP")
-        while line := self.rfile.readline():
-            command = line.strip().upper()
-            if command.startswith((b"EHLO", b"HELO")):
-                self.reply("250 smoke")
-            elif command == b"DATA":
-                self.reply("354 go on")
-                message = b""
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
-                    message += chunk
-                mails.append(message)
-                self.reply("250 queued")
-            elif command == b"QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
 
 
 def check(label: str, condition: bool, detail: str = "") -> None:
@@ -134,16 +108,6 @@ def answers(procedure: dict) -> dict:
     return filled
 
 
-def readable(messages: list[bytes]) -> list[str]:
-    """Each mail's subject and text, decoded (the portal's mail is UTF-8, encoded for transport)."""
-    texts = []
-    for raw in list(messages):
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        body = message.get_body(("plain",))
-        texts.append(str(message["Subject"]) + "\n" + (body.get_content() if body else ""))
-    return texts
-
-
 def wait_healthy(url: str, host: str, seconds: int) -> dict:
     deadline, last = time.monotonic() + seconds, {}
     while time.monotonic() < deadline:
@@ -169,9 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     host = urllib.parse.urlsplit(args.url).hostname
 
-    socketserver.ThreadingTCPServer.allow_reuse_address = True
-    smtp = socketserver.ThreadingTCPServer(("127.0.0.1", args.smtp_port), Smtp)
-    threading.Thread(target=smtp.serve_forever, daemon=True).start()
+    smtp = MailSink(port=args.smtp_port).start()
 
     health = wait_healthy(args.health, host, 150)
     check("/healthz says ok (the sweep ran, a worker answers)", health.get("status") == "ok", json.dumps(health))
@@ -259,14 +221,11 @@ def main() -> None:
     code = submitted["code"]
 
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not any(code in text for text in readable(mails)):
+    while time.monotonic() < deadline and not any(code in text for text in smtp.texts()):
         time.sleep(1)
-    check(
-        f"the worker mailed the citizen about {code}",
-        any(code in text for text in readable(mails)),
-        f"{len(mails)} mails",
-    )
-    smtp.shutdown()
+    mailed = any(code in text for text in smtp.texts())
+    check(f"the worker mailed the citizen about {code}", mailed, f"{len(smtp.messages)} mails")
+    smtp.stop()
     print("smoke test passed")
 
 

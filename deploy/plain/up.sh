@@ -16,7 +16,8 @@ cd "$(dirname "$0")/../.."
 APP_DIR="$(pwd)"
 VENV="${VENV:-$APP_DIR/.venv}"
 PY="$VENV/bin/python"
-RUN_DIR="${ONESTOP_RUN_DIR:-/tmp/onestop-plain}"
+# Pid files and logs of the processes this script starts where systemd does not run them.
+RUN_DIR="${ONESTOP_RUN_DIR:-/var/lib/onestop/run}"
 started=$(date +%s)
 say() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 env_value() { "$PY" -c "import environ,sys; e=environ.Env(); environ.Env.read_env(sys.argv[1]); print(e.str(sys.argv[2], default=''))" "$ONESTOP_ENV_FILE" "$1"; }
@@ -133,7 +134,9 @@ for key in MEDIA_ROOT SIGNING_DIR BACKUP_DIR; do
 done
 signing=$(env_value SIGNING_DIR)
 [ -n "$signing" ] && chmod 700 "$signing"
-export BEAT_SCHEDULE="${BEAT_SCHEDULE:-$RUN_DIR/beat-schedule}"
+# Beat's schedule survives restarts (never in /tmp outside the throw-away smoke instance).
+if $SMOKE; then export BEAT_SCHEDULE="$RUN_DIR/beat-schedule"; else export BEAT_SCHEDULE="${BEAT_SCHEDULE:-/var/lib/onestop/beat-schedule}"; fi
+mkdir -p "$(dirname "$BEAT_SCHEDULE")"
 
 if $SMOKE; then
   say "Smoke instance: demo catalogue and people, a self-signed certificate"

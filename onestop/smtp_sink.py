@@ -1,0 +1,80 @@
+"""A local SMTP server that keeps every message it receives, for the smoke test of a deployment and the
+fault drill (as ``sms_simulator`` plays the SMS gateway). Raw: a message sent twice is kept twice.
+
+``delay`` makes each message take that many seconds to accept; while ``hang`` is set it accepts
+connections and never answers (a hung mail server)."""
+
+import email
+import email.policy
+import socket
+import socketserver
+import threading
+import time
+
+
+class MailSink:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0):
+        self.messages: list[bytes] = []
+        self.delay = 0.0
+        self.hang = threading.Event()
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write(line.encode() + b"\r\n")
+
+            def handle(self):
+                if sink.hang.is_set():
+                    while sink.hang.is_set():
+                        time.sleep(0.2)
+                    return
+                self.reply("220 sink ESMTP")
+                while line := self.rfile.readline():
+                    command = line.strip().upper()
+                    if command == b"DATA":
+                        self.reply("354 go on")
+                        raw = b""
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+                            raw += chunk
+                        time.sleep(sink.delay)
+                        sink.messages.append(raw)
+                        self.reply("250 queued")
+                    elif command == b"QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:  # EHLO, HELO, MAIL, RCPT, RSET, NOOP
+                        self.reply("250 ok")
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server((host, port), Handler)
+        self.port = self._server.server_address[1]
+
+    def start(self) -> "MailSink":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.hang.clear()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def message_ids(self) -> list[str]:
+        return [email.message_from_bytes(raw)["Message-ID"] or "" for raw in list(self.messages)]
+
+    def texts(self) -> list[str]:
+        """Each message's subject and plain text, decoded."""
+        texts = []
+        for raw in list(self.messages):
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            body = message.get_body(("plain",))
+            texts.append(f"{message['Subject']}\n{body.get_content() if body else ''}")
+        return texts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
