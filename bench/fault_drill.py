@@ -12,7 +12,8 @@ e-mail and an SMS row) and beat (the sweep once a minute, as scheduled). Each fa
 - ``kill``: sends take 2 s at the gateway and at the mail server; the mail and SMS workers are killed
   with ``kill -9`` while sends are in flight, then started again;
 - ``redis``: the broker is stopped for 60 s while status changes are made;
-- ``postgres``: PostgreSQL is restarted (``pg_ctlcluster … restart``) while the workers deliver;
+- ``postgres``: sends take 2 s again, and PostgreSQL is restarted (``pg_ctlcluster … restart``) while the
+  workers deliver;
 - ``gateway``: the SMS gateway answers 500 for ``--gateway-outage`` seconds (10 minutes);
 - ``smtp``: the mail server accepts connections and never answers for 60 s.
 
@@ -270,8 +271,9 @@ def main() -> None:
                     broker.start()
                     name = "Redis down 60 s"
                 elif fault == "postgres":
+                    gateway.behaviour, gateway.delay, mail.delay = "slow", 2.0, 2.0  # deliveries in flight
                     changes(dossiers)
-                    time.sleep(1)
+                    time.sleep(5)
                     cluster = sorted(os.listdir("/etc/postgresql"))[0]
                     subprocess.run(
                         ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True
