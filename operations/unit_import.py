@@ -30,6 +30,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.constants import AgencyKind, Role
 from accounts.models import Agency, User
@@ -153,16 +155,32 @@ def _date(value) -> date | None:
     return None
 
 
+# Column widths of the template (characters) and the answers its drop-down lists offer.
+TEMPLATE_WIDTHS = {"name": 36, "full_name": 28, "email": 30, "address": 40, "note": 36, "parent": 20, "role": 20}
+TEMPLATE_LISTS = {
+    "kind": "tỉnh,huyện,xã,phường,thị trấn,phòng,một cửa",
+    "role": "một cửa,chuyên viên,lãnh đạo,quản trị danh mục",
+    "is_working_day": "có,không",
+}
+
+
 def template_xlsx() -> bytes:
-    """An empty workbook with the three sheets and their headers, to fill in (the catalogue's own sheets
-    come from its export in the admin)."""
+    """An empty workbook with the three sheets, their headers and drop-down lists, to fill in (the
+    catalogue's own sheets come from its export in the admin)."""
     book = Workbook()
     book.remove(book.active)
     for _part, (title, columns) in SHEETS.items():
         sheet = book.create_sheet(title)
         sheet.append([label for _key, label in columns])
-        for index, (_key, label) in enumerate(columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(label) + 4)
+        sheet.freeze_panes = "A2"
+        for index, (key, label) in enumerate(columns, start=1):
+            cell = sheet.cell(row=1, column=index)
+            cell.font = Font(bold=True)
+            sheet.column_dimensions[cell.column_letter].width = TEMPLATE_WIDTHS.get(key, max(14, len(label) + 4))
+            if key in TEMPLATE_LISTS:
+                choices = DataValidation(type="list", formula1=f'"{TEMPLATE_LISTS[key]}"', allow_blank=True)
+                choices.add(f"{cell.column_letter}2:{cell.column_letter}2000")
+                sheet.add_data_validation(choices)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
