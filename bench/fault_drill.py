@@ -18,8 +18,10 @@ e-mail and an SMS row) and beat (the sweep once a minute, as scheduled). Each fa
 - ``smtp``: the mail server accepts connections and never answers for 60 s.
 
 Then it waits until every row is settled and prints, per channel: rows made, rows delivered, raw sends
-(every request the gateway received and every message the mail server received, not de-duplicated),
-messages sent more than once, and messages lost (made but never received). The task time limit is
+(every request the gateway received, failed ones included, and every message the mail server received,
+not de-duplicated), messages accepted more than once, messages lost (made but never accepted), and rows
+marked "uncertain" (a send interrupted mid-call and sent again under the same SMS ``ref`` or e-mail
+``Message-ID``: the desk sees them). The task time limit is
 30 s for the drill (``CELERY_TASK_TIME_LIMIT``), so an interrupted send is found after 90 s, not 6 min.
 Restarting PostgreSQL affects everything on the machine: run it on a machine of its own.
 """
@@ -183,13 +185,16 @@ def report(name, dossiers, gateway, mail, seconds):
     from dossiers.models import Notification
 
     rows = list(Notification.objects.filter(dossier__in=dossiers).values_list("key", "channel", "status"))
+    uncertain = Counter(
+        Notification.objects.filter(dossier__in=dossiers, uncertain=True).values_list("channel", flat=True)
+    )
     sms_keys = {key for key, channel, _status in rows if channel == "sms"}
     mail_ids = {f"<{key.replace(':', '.')}@" for key, channel, _status in rows if channel == "email"}
     accepted = Counter(r["body"].get("ref") for r in gateway.requests if r.get("status") == 200)
     requests = Counter(r["body"].get("ref") for r in gateway.requests)
     received = Counter(next((m for m in mail_ids if mid.startswith(m)), None) for mid in mail.message_ids())
     print(f"\n{name} (settled in {seconds:.0f} s)")
-    print(f"{'channel':<8} {'made':>5} {'delivered':>9} {'raw sends':>9} {'twice':>6} {'lost':>5}")
+    print(f"{'channel':<8} {'made':>5} {'delivered':>9} {'raw sends':>9} {'twice':>6} {'lost':>5} {'uncertain':>9}")
     for channel, keys, raw, got in (
         ("sms", sms_keys, sum(requests[k] for k in sms_keys), {k: accepted[k] for k in sms_keys}),
         ("email", mail_ids, sum(received[k] for k in mail_ids), {k: received[k] for k in mail_ids}),
@@ -198,11 +203,11 @@ def report(name, dossiers, gateway, mail, seconds):
         made = len(keys)
         delivered = sum(1 for _key, c, status in rows if c == channel and status == "sent")
         if got is None:
-            print(f"{channel:<8} {made:>5} {delivered:>9} {'—':>9} {'—':>6} {made - delivered:>5}")
+            print(f"{channel:<8} {made:>5} {delivered:>9} {'—':>9} {'—':>6} {made - delivered:>5} {'—':>9}")
             continue
         twice = sum(1 for count in got.values() if count > 1)
         lost = sum(1 for count in got.values() if count == 0)
-        print(f"{channel:<8} {made:>5} {delivered:>9} {raw:>9} {twice:>6} {lost:>5}")
+        print(f"{channel:<8} {made:>5} {delivered:>9} {raw:>9} {twice:>6} {lost:>5} {uncertain[channel]:>9}")
 
 
 def main() -> None:
