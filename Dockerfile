@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     STATIC_ROOT=/srv/onestop/static \
     MEDIA_ROOT=/srv/onestop/media \
-    SIGNING_DIR=/srv/onestop/signing
+    SIGNING_DIR=/srv/onestop/signing \
+    BACKUP_DIR=/srv/onestop/backups
 
 WORKDIR /app
 # The system packages from the same script `make install` runs (Pango: every PDF; the PostgreSQL client:
@@ -20,9 +21,9 @@ COPY . .
 RUN python scripts/compile_translations.py \
  && DEBUG=False SECRET_KEY=build-time-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0 \
  && useradd --system --home /srv/onestop onestop \
- && mkdir -p "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
- && chown -R onestop "$STATIC_ROOT" "$MEDIA_ROOT" "$SIGNING_DIR" /var/lib/onestop-beat \
- && chmod 700 "$SIGNING_DIR"
+ && mkdir -p "$MEDIA_ROOT" "$SIGNING_DIR" "$BACKUP_DIR" /var/lib/onestop-beat \
+ && chown -R onestop "$STATIC_ROOT" "$MEDIA_ROOT" "$SIGNING_DIR" "$BACKUP_DIR" /var/lib/onestop-beat \
+ && chmod 700 "$SIGNING_DIR" "$BACKUP_DIR"
 
 USER onestop
 EXPOSE 8000

@@ -9,9 +9,10 @@ what the dump holds; the files are archived after it, so every file a dumped row
 are written before their rows commit), and any that is missing is listed in the manifest.
 
 ``backup_check`` verifies a folder against its manifest; ``backup_restore`` verifies first and changes
-nothing if anything differs, then restores the database (as the owner role when
-``DATABASE_OWNER_URL`` is set), the media and the keys, and checks the restored rows and files against
-the manifest again. The keys' archive is as secret as the keys: store backups as you store them.
+nothing if anything differs, unpacks the media and keys beside the live ones and checks every file, then
+restores the database in one transaction (as the owner role when ``DATABASE_OWNER_URL`` is set) and only
+then puts the files in place by renames, and checks the restored rows against the manifest. Stop the
+portal's processes while it runs. The keys' archive is as secret as the keys: store backups as you store them.
 """
 
 import hashlib
@@ -234,8 +235,18 @@ def backup_check(folder: Path) -> dict:
     return manifest
 
 
+STAGED, REPLACED = ".restoring", ".replaced"  # inside the target folder: a rename there works on a mount point too
+
+
 def _is_empty(path: Path) -> bool:
-    return not path.exists() or not any(path.iterdir())
+    return not path.exists() or not any(child.name not in (STAGED, REPLACED) for child in path.iterdir())
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def _portal_rows() -> int:
@@ -244,19 +255,40 @@ def _portal_rows() -> int:
     return sum(_rows(tables).values())
 
 
-def _unpack(archive: Path, target: Path, expected: dict[str, str]) -> int:
-    if target.exists():
-        for child in target.iterdir():
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+def _stage(archive: Path, target: Path, expected: dict[str, str]) -> Path:
+    """The archive unpacked into ``target/.restoring`` and checked file by file; the live files are not
+    touched yet. Run as root, the files get the folder's owner (the portal's user), not root."""
     target.mkdir(parents=True, exist_ok=True)
+    staged = target / STAGED
+    _remove(staged)
+    staged.mkdir()
     with tarfile.open(archive) as tar:
-        tar.extractall(target, filter="data")
+        tar.extractall(staged, filter="data")
     wrong = [
-        name for name, digest in expected.items() if not (target / name).is_file() or _sha256(target / name) != digest
+        name for name, digest in expected.items() if not (staged / name).is_file() or _sha256(staged / name) != digest
     ]
     if wrong:
-        raise BackupError(f"{len(wrong)} restored file(s) differ from the backup, e.g. {wrong[0]}")
-    return len(expected)
+        _remove(staged)
+        raise BackupError(f"{len(wrong)} unpacked file(s) differ from the backup, e.g. {wrong[0]}; nothing was changed")
+    if os.geteuid() == 0:
+        owner = target.stat()
+        for path in [staged, *staged.rglob("*")]:
+            os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
+    return staged
+
+
+def _swap(target: Path, staged: Path) -> None:
+    """Put the staged files in place of the live ones: renames inside ``target``, then the old ones gone."""
+    replaced = target / REPLACED
+    _remove(replaced)
+    replaced.mkdir()
+    for child in list(target.iterdir()):
+        if child.name not in (STAGED, REPLACED):
+            child.rename(replaced / child.name)
+    for child in list(staged.iterdir()):
+        child.rename(target / child.name)
+    staged.rmdir()
+    _remove(replaced)
 
 
 def backup_restore(folder: Path, *, force: bool = False) -> Restored:
@@ -272,6 +304,16 @@ def backup_restore(folder: Path, *, force: bool = False) -> Restored:
             occupied.insert(0, "the database")
         if occupied:
             raise BackupError(f"{', '.join(occupied)} already hold data: restore with --force to replace it")
+    # The files first, beside the live ones and checked: a full disk or a bad archive stops here, before
+    # the database is touched.
+    staged = {}
+    try:
+        for part, target in (("media", media_root), ("signing", signing_dir)):
+            staged[part] = _stage(folder / manifest[part]["file"], target, manifest[part]["files"])
+    except Exception:
+        for path in staged.values():
+            _remove(path)
+        raise
     server = _server()
     args, env = _libpq(server)
     connection.close()  # the restore replaces the tables under any open connection
@@ -292,16 +334,19 @@ def backup_restore(folder: Path, *, force: bool = False) -> Restored:
         text=True,
     )
     if restore.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing was changed in the database): {restore.stderr.strip()}")
+        for path in staged.values():
+            _remove(path)
+        raise BackupError(f"pg_restore failed (nothing was changed): {restore.stderr.strip()}")
+    # The database is the backup's now: the files follow at once, by renames.
+    _swap(media_root, staged["media"])
+    _swap(signing_dir, staged["signing"])
+    signing_dir.chmod(0o700)
     rows = _rows(sorted(manifest["database"]["rows"]))
     if rows != manifest["database"]["rows"]:
         different = [t for t in rows if rows[t] != manifest["database"]["rows"][t]]
         raise BackupError(f"restored row counts differ from the backup in {', '.join(different)}")
     result = Restored(rows=rows)
-    result.media_files = _unpack(folder / manifest["media"]["file"], media_root, manifest["media"]["files"])
-    result.signing_files = _unpack(folder / manifest["signing"]["file"], signing_dir, manifest["signing"]["files"])
-    if signing_dir.exists():
-        signing_dir.chmod(0o700)
+    result.media_files, result.signing_files = len(manifest["media"]["files"]), len(manifest["signing"]["files"])
     from django.db.migrations.loader import MigrationLoader
 
     applied = set(manifest["database"]["migrations"])

@@ -108,8 +108,12 @@ def database_statements(owner: Connection, app: Connection, *, foreign: list[tup
     tables the owner creates later."""
     owner_role, app_role = sql.Identifier(owner.user), sql.Identifier(app.user)
     statements = [
+        # What the application role owns (an install from before the roles, whose one role becomes the
+        # application's): tables, sequences, the history's trigger function, all of it.
+        sql.SQL("REASSIGN OWNED BY {} TO {}").format(app_role, owner_role),
         sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_role),
         sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"),
+        sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(app_role),
         sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(app_role),
     ]
     for kind, name in foreign:
@@ -131,8 +135,8 @@ def database_statements(owner: Connection, app: Connection, *, foreign: list[tup
     return statements
 
 
-# Tables, views and sequences in the public schema that the owner does not own (a sequence owned by a
-# table column follows its table).
+# Tables, views and sequences in the public schema that another role than the owner and the application
+# owns (a superuser's migrations; a sequence owned by a table column follows its table).
 FOREIGN_OBJECTS = """
 SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
        c.relname

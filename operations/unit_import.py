@@ -25,7 +25,6 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -177,6 +176,9 @@ def template_xlsx() -> bytes:
             cell = sheet.cell(row=1, column=index)
             cell.font = Font(bold=True)
             sheet.column_dimensions[cell.column_letter].width = TEMPLATE_WIDTHS.get(key, max(14, len(label) + 4))
+            if key == "phone":  # text, so a spreadsheet keeps the leading 0
+                for row in range(2, 1001):
+                    sheet.cell(row=row, column=index).number_format = "@"
             if key in TEMPLATE_LISTS:
                 choices = DataValidation(type="list", formula1=f'"{TEMPLATE_LISTS[key]}"', allow_blank=True)
                 choices.add(f"{cell.column_letter}2:{cell.column_letter}2000")
@@ -305,6 +307,8 @@ def _check(unit: UnitFile) -> tuple[list[ImportProblem], dict]:
             _text(row.data.get("agency")),
         )
         raw_phone = _text(row.data.get("phone"))
+        if isinstance(row.data.get("phone"), int | float) and raw_phone.isdigit() and len(raw_phone) in (9, 10):
+            raw_phone = "0" + raw_phone  # a spreadsheet that took the number for a number dropped its 0
         role = _choice(row.data.get("role"), Role, ROLE_WORDS)
         phone = normalize_phone(raw_phone) if raw_phone else ""
         try:
@@ -386,8 +390,17 @@ def unit_import(unit: UnitFile, *, publish: bool = True) -> UnitImported:
     with transaction.atomic():
         for row, data in _in_order(rows["agencies"]):
             existed = Agency.objects.filter(code=data["code"]).exists()
+            parent = Agency.objects.filter(code=data["parent"]).first() if data["parent"] else None
+            if data["parent"] and parent is None:  # its superior could not be saved (reported), or a loop
+                problems.append(
+                    ImportProblem(
+                        row.where,
+                        _column(unit, "agencies", "parent"),
+                        _("the superior unit %s could not be imported.") % data["parent"],
+                    )
+                )
+                continue
             try:
-                parent = Agency.objects.get(code=data["parent"]) if data["parent"] else None
                 agency_save(
                     code=data["code"],
                     name=data["name"],
@@ -401,10 +414,37 @@ def unit_import(unit: UnitFile, *, publish: bool = True) -> UnitImported:
                 continue
             result.counts["agencies updated" if existed else "agencies created"] += 1
         for row, data in rows["staff"]:
-            match = Q(email__iexact=data["email"]) if data["email"] else Q(pk__in=[])
-            if data["phone"]:
-                match |= Q(phone=data["phone"])
-            user = User.objects.filter(match).first()
+            by_email = User.objects.filter(email__iexact=data["email"]).first() if data["email"] else None
+            by_phone = User.objects.filter(phone=data["phone"]).first() if data["phone"] else None
+            if by_email and by_phone and by_email != by_phone:
+                problems.append(
+                    ImportProblem(
+                        row.where,
+                        _column(unit, "staff", "phone"),
+                        _("the e-mail address and the phone number belong to two different accounts."),
+                    )
+                )
+                continue
+            user = by_email or by_phone
+            if user is not None and not user.is_staff and not user.memberships.exists():
+                problems.append(
+                    ImportProblem(
+                        row.where,
+                        _column(unit, "staff", "email" if by_email else "phone"),
+                        _("this belongs to a citizen's account; give the staff member their work address."),
+                    )
+                )
+                continue
+            agency = Agency.objects.filter(code=data["agency"]).first()
+            if agency is None:
+                problems.append(
+                    ImportProblem(
+                        row.where,
+                        _column(unit, "staff", "agency"),
+                        _("the unit %s could not be imported.") % data["agency"],
+                    )
+                )
+                continue
             try:
                 if user is None:
                     user = user_create(
@@ -415,7 +455,7 @@ def unit_import(unit: UnitFile, *, publish: bool = True) -> UnitImported:
                         is_staff=True,
                     )
                     result.counts["people created"] += 1
-                membership_grant(user=user, agency=Agency.objects.get(code=data["agency"]), role=data["role"])
+                membership_grant(user=user, agency=agency, role=data["role"])
                 result.counts["roles granted"] += 1
             except ValidationError as error:
                 problems.extend(ImportProblem(row.where, "", message) for message in error.messages)

@@ -4,8 +4,10 @@
 # the deploy check, folders, then gunicorn, the Celery worker, Celery beat and nginx (as systemd units
 # where systemd runs, else as processes of this script), and a wait for /healthz through nginx.
 #
-#   ONESTOP_ENV_FILE=/etc/onestop/onestop.env DATABASE_ADMIN_URL=postgres://postgres@/postgres deploy/plain/up.sh
-#       bring the portal up with that environment (it must set DATABASE_URL and DATABASE_OWNER_URL)
+#   ONESTOP_ENV_FILE=/etc/onestop/onestop.env OWNER_ENV_FILE=/etc/onestop/owner.env \
+#   DATABASE_ADMIN_URL=postgres://postgres@/postgres TLS_CERT=… TLS_KEY=… VENV=/srv/onestop/venv deploy/plain/up.sh
+#       bring the portal up with that environment (DATABASE_URL: the portal's row-only role) and the
+#       owner's URL (DATABASE_OWNER_URL) from a root-only file the portal's processes never read
 #   deploy/plain/up.sh --smoke
 #       a throw-away instance with production settings (its own database and roles, folders under
 #       /tmp, a self-signed certificate, its own ports), the smoke test deploy/plain/smoke.py against
@@ -21,6 +23,15 @@ RUN_DIR="${ONESTOP_RUN_DIR:-/var/lib/onestop/run}"
 started=$(date +%s)
 say() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 env_value() { "$PY" -c "import environ,sys; e=environ.Env(); environ.Env.read_env(sys.argv[1]); print(e.str(sys.argv[2], default=''))" "$ONESTOP_ENV_FILE" "$1"; }
+owner_url() { "$PY" -c "import environ,sys; e=environ.Env(); environ.Env.read_env(sys.argv[1]); print(e.str('DATABASE_OWNER_URL'))" "$OWNER_ENV_FILE"; }
+# A setting as the portal reads it (the environment file and the defaults): never empty where it matters.
+setting() {
+  local value
+  value=$("$PY" -c "import django,sys; django.setup(); from django.conf import settings; print(getattr(settings, sys.argv[1]) or '')" "$1")
+  [ -n "$value" ] || { echo "the setting $1 is empty" >&2; exit 1; }
+  echo "$value"
+}
+export DJANGO_SETTINGS_MODULE=onestop.settings
 
 stop_processes() {
   for pidfile in "$RUN_DIR"/*.pid; do
@@ -63,7 +74,6 @@ ALLOWED_HOSTS=localhost
 PORTAL_URL=https://localhost:$HTTPS_PORT
 CSRF_TRUSTED_ORIGINS=https://localhost:$HTTPS_PORT
 DATABASE_URL=postgres://$app:$(secret 24)@127.0.0.1:5432/$database
-DATABASE_OWNER_URL=postgres://$owner:$(secret 24)@127.0.0.1:5432/$database
 REDIS_URL=redis://127.0.0.1:6379/12
 CACHE_URL=redis://127.0.0.1:6379/13
 EMAIL_URL=smtp://127.0.0.1:$SMTP_PORT
@@ -80,6 +90,10 @@ DEMO_DATA_ALLOWED=False
 LOG_LEVEL=WARNING
 EOF
   chmod 600 "$ONESTOP_ENV_FILE"
+  # The owner's URL apart: for the roles, migrations and restores only, never in the portal's processes.
+  export OWNER_ENV_FILE="$RUN_DIR/owner.env"
+  echo "DATABASE_OWNER_URL=postgres://$owner:$(secret 24)@127.0.0.1:5432/$database" > "$OWNER_ENV_FILE"
+  chmod 600 "$OWNER_ENV_FILE"
   cleanup() {
     status=$?
     say "Smoke instance: down"
@@ -97,7 +111,8 @@ EOF
 else
   : "${ONESTOP_ENV_FILE:?set ONESTOP_ENV_FILE to the environment file (see .env.example)}"
   : "${DATABASE_ADMIN_URL:?set DATABASE_ADMIN_URL to a PostgreSQL superuser URL (for the roles)}"
-  export ONESTOP_ENV_FILE
+  : "${OWNER_ENV_FILE:?set OWNER_ENV_FILE to the root-only file with DATABASE_OWNER_URL}"
+  export ONESTOP_ENV_FILE OWNER_ENV_FILE
   HTTP_PORT="${HTTP_PORT:-80}"
   HTTPS_PORT="${HTTPS_PORT:-443}"
   WEB_BIND="${WEB_BIND:-127.0.0.1:8000}"
@@ -115,10 +130,10 @@ say "2. Python packages"
 
 say "3. Database roles (owner and application)"
 "$PY" manage.py db_roles --admin-url "$DATABASE_ADMIN_URL" \
-  --owner-url "$(env_value DATABASE_OWNER_URL)" --app-url "$(env_value DATABASE_URL)" >/dev/null
+  --owner-url "$(owner_url)" --app-url "$(env_value DATABASE_URL)" >/dev/null
 
 say "4. Migrations, as the owner"
-DATABASE_URL="$(env_value DATABASE_OWNER_URL)" "$PY" manage.py migrate --noinput -v0
+DATABASE_URL="$(owner_url)" "$PY" manage.py migrate --noinput -v0
 
 say "5. Translations and static files"
 "$PY" scripts/compile_translations.py
@@ -127,16 +142,18 @@ say "5. Translations and static files"
 say "6. The deploy check"
 "$PY" manage.py check --deploy --fail-level WARNING
 
-say "7. Folders"
-for key in MEDIA_ROOT SIGNING_DIR BACKUP_DIR; do
-  folder=$(env_value "$key")
-  [ -n "$folder" ] && mkdir -p "$folder"
-done
-signing=$(env_value SIGNING_DIR)
-[ -n "$signing" ] && chmod 700 "$signing"
+say "7. Folders (owned by the service user where there is one; the keys owner-only)"
+STATIC_ROOT=$(setting STATIC_ROOT)
+MEDIA_ROOT=$(setting MEDIA_ROOT)
+SIGNING_DIR=$(setting SIGNING_DIR)
+BACKUP_DIR=$(setting BACKUP_DIR)
 # Beat's schedule survives restarts (never in /tmp outside the throw-away smoke instance).
 if $SMOKE; then export BEAT_SCHEDULE="$RUN_DIR/beat-schedule"; else export BEAT_SCHEDULE="${BEAT_SCHEDULE:-/var/lib/onestop/beat-schedule}"; fi
-mkdir -p "$(dirname "$BEAT_SCHEDULE")"
+mkdir -p "$MEDIA_ROOT" "$SIGNING_DIR" "$BACKUP_DIR" "$(dirname "$BEAT_SCHEDULE")"
+chmod 700 "$SIGNING_DIR" "$BACKUP_DIR"
+if ! $SMOKE && id onestop >/dev/null 2>&1; then
+  chown -R onestop: "$MEDIA_ROOT" "$SIGNING_DIR" "$BACKUP_DIR" "$(dirname "$BEAT_SCHEDULE")"
+fi
 
 if $SMOKE; then
   say "Smoke instance: demo catalogue and people, a self-signed certificate"
@@ -154,15 +171,22 @@ host=$(env_value ALLOWED_HOSTS | cut -d, -f1)
 suffix=""; [ "$HTTPS_PORT" = "443" ] || suffix=":$HTTPS_PORT"
 sed -e "s|@@UPSTREAM@@|$WEB_BIND|" -e "s|@@HTTP_PORT@@|$HTTP_PORT|" -e "s|@@HTTPS_PORT@@|$HTTPS_PORT|" \
     -e "s|@@HTTPS_SUFFIX@@|$suffix|" -e "s|@@SERVER_NAME@@|$host|" -e "s|@@CERT@@|$CERT|" -e "s|@@KEY@@|$KEY|" \
-    -e "s|@@STATIC_ROOT@@|$(env_value STATIC_ROOT)|" -e "s|@@MEDIA_ROOT@@|$(env_value MEDIA_ROOT)|" deploy/nginx/onestop.conf > "$RUN_DIR/onestop-site.conf"
+    -e "s|@@STATIC_ROOT@@|$STATIC_ROOT|" -e "s|@@MEDIA_ROOT@@|$MEDIA_ROOT|" deploy/nginx/onestop.conf > "$RUN_DIR/onestop-site.conf"
 
 say "9. Services: web, worker, beat, nginx"
 if [ -d /run/systemd/system ] && ! $SMOKE; then
-  install -m 644 deploy/systemd/onestop-*.service /etc/systemd/system/
+  # The units name the code, the environment, the virtual environment and the schedule where this run has them.
+  for unit in deploy/systemd/onestop-*.service; do
+    sed -e "s|/srv/onestop/app|$APP_DIR|g" -e "s|/etc/onestop/onestop.env|$ONESTOP_ENV_FILE|" \
+        -e "s|VENV=/srv/onestop/venv|VENV=$VENV|" -e "s|BEAT_SCHEDULE=/var/lib/onestop/beat-schedule|BEAT_SCHEDULE=$BEAT_SCHEDULE|" \
+        "$unit" > "/etc/systemd/system/$(basename "$unit")"
+  done
   install -m 644 "$RUN_DIR/onestop-site.conf" /etc/nginx/sites-available/onestop.conf
   ln -sf /etc/nginx/sites-available/onestop.conf /etc/nginx/sites-enabled/onestop.conf
   systemctl daemon-reload
-  systemctl enable --now onestop-web onestop-worker@celery onestop-worker@mail onestop-worker@sms onestop-beat
+  units="onestop-web onestop-worker@celery onestop-worker@mail onestop-worker@sms onestop-beat"
+  systemctl enable $units
+  systemctl restart $units  # an upgrade: the new code runs
   nginx -t && systemctl reload nginx
 else
   start() {  # name, command...: a background process with its pid file and log

@@ -138,3 +138,29 @@ def test_a_restore_over_live_data_needs_force(work, tmp_path):
     assert Dossier.objects.count() == 4  # nothing replaced
     call_command("restore", str(folder), "--force", stdout=StringIO())
     assert Dossier.objects.count() == 3  # the backup's state, the later dossier gone as asked
+
+
+def test_a_backup_says_when_files_the_database_names_are_missing(work, tmp_path):
+    lost = Path(settings.MEDIA_ROOT) / work.file.name
+    lost.unlink()
+    errors = StringIO()
+    call_command("backup", to=tmp_path / "backups", stdout=StringIO(), stderr=errors)
+    assert "WARNING: 1 file(s) named by the database are not in MEDIA_ROOT" in errors.getvalue()
+    manifest = (next((tmp_path / "backups").iterdir()) / "manifest.json").read_text()
+    assert work.file.name in manifest
+
+
+def test_a_restore_the_database_refuses_leaves_the_live_files_as_they_were(work, tmp_path):
+    from unittest import mock
+
+    call_command("backup", to=tmp_path / "backups", stdout=StringIO())
+    folder = next((tmp_path / "backups").iterdir())
+    submit_online(citizen=work.dossier.applicant, version=work.dossier.procedure_version, agency=work.dossier.agency)
+    before, media = counts(), files(Path(settings.MEDIA_ROOT))
+    refused = subprocess.CompletedProcess(args=[], returncode=1, stdout="", stderr="pg_restore: error: disk full")
+    with (
+        mock.patch("operations.backup.subprocess.run", return_value=refused),
+        pytest.raises(CommandError, match="nothing was changed"),
+    ):
+        call_command("restore", str(folder), "--force", stdout=StringIO())
+    assert counts() == before and files(Path(settings.MEDIA_ROOT)) == media  # no staged leftovers either

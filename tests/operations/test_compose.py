@@ -36,6 +36,11 @@ def test_the_portal_connects_as_its_row_only_role_behind_the_proxy(name):
     assert env["TRUSTED_PROXY_COUNT"] == "1" and env["MEDIA_ACCEL_PREFIX"] == "/_protected/"
 
 
+@pytest.mark.parametrize("name", ["web", "worker", "worker-mail", "worker-sms", "beat", "nginx"])
+def test_the_owners_password_never_reaches_a_running_service(name):
+    assert "OWNER_PASSWORD" not in yaml.safe_dump(SERVICES[name])
+
+
 def test_the_owner_migrates_after_the_roles_are_made():
     assert environment("migrate")["DATABASE_URL"].startswith("postgres://onestop_owner:")
     assert "db_roles" in SERVICES["roles"]["command"]

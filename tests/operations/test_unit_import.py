@@ -178,3 +178,31 @@ def test_a_file_that_is_neither_is_refused_plainly(tmp_path):
     path.write_bytes(b"{not json")
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_unit", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+def test_loops_citizen_accounts_two_accounts_and_a_number_typed_as_a_number(tmp_path):
+    from tests.factories import UserFactory
+
+    UserFactory(email="dan@example.vn", phone="0987000111")  # a citizen's own account
+    UserFactory(email="other@example.vn", phone="0987000222")
+    agencies = [
+        AGENCIES[0],
+        ("000.00.21.H56", "UBND huyện Như Xuân", "Huyện", "", ""),
+        ("000.10.21.H56", "UBND xã A", "Xã", "000.11.21.H56", ""),  # A under B, B under A
+        ("000.11.21.H56", "UBND xã B", "Xã", "000.10.21.H56", ""),
+    ]
+    staff = [
+        STAFF[0],
+        ("Công dân", "dan@example.vn", "", "000.00.21.H56", "Một cửa"),
+        ("Hai người", "other@example.vn", "0987000111", "000.00.21.H56", "Một cửa"),
+        ("Số", "", 915000333, "000.00.21.H56", "Lãnh đạo"),
+    ]
+    path = unit_file(tmp_path, **{"Đơn vị": agencies, "Cán bộ": staff})
+    errors = StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_unit", str(path), stdout=StringIO(), stderr=errors)
+    text = errors.getvalue()
+    assert "dòng 3" in text and "dòng 4" in text  # the loop: no traceback, both rows named
+    assert "tài khoản của công dân" in text and "hai tài khoản khác nhau" in text
+    assert "915000333" not in text  # read as 0915000333, a valid number
+    assert not User.objects.filter(is_staff=True).exists()
