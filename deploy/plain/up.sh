@@ -119,6 +119,11 @@ else
   mkdir -p "$RUN_DIR"
 fi
 export WEB_BIND VENV
+# The environment file is what the portal runs with: a variable of the same name inherited from the
+# shell (a DATABASE_URL left from other work) must not override it in the processes started here.
+while IFS='=' read -r key _value; do
+  [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]] && unset "$key"
+done < "$ONESTOP_ENV_FILE"
 
 say "1. System packages (Pango for PDFs, nginx, the PostgreSQL client)"
 bash scripts/system_packages.sh --server
