@@ -35,6 +35,9 @@ import environ
 FORMAT = 1
 DATABASE, MEDIA, SIGNING, MANIFEST = "database.dump", "media.tar", "signing.tar", "manifest.json"
 CHUNK = 1024 * 1024
+# A restore's working folders inside the target folder (a rename there works on a mount point too);
+# never part of a backup, should one be left by a restore that was cut off.
+STAGED, REPLACED = ".restoring", ".replaced"
 
 
 class BackupError(Exception):
@@ -81,6 +84,8 @@ def _archive(source: Path, target: Path) -> dict[str, str]:
         if source.is_dir():
             for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.is_symlink()):
                 name = path.relative_to(source).as_posix()
+                if name.split("/", 1)[0] in (STAGED, REPLACED):
+                    continue
                 info = tar.gettarinfo(str(path), arcname=name)
                 with open(path, "rb") as handle:
                     reader = _Hashing(handle)
@@ -233,9 +238,6 @@ def backup_check(folder: Path) -> dict:
     if problems:
         raise BackupError("; ".join(problems))
     return manifest
-
-
-STAGED, REPLACED = ".restoring", ".replaced"  # inside the target folder: a rename there works on a mount point too
 
 
 def _is_empty(path: Path) -> bool:

@@ -72,10 +72,8 @@ def cluster_statements(owner: Connection, app: Connection, *, database_exists: b
     """Run in the administrator's database: the roles with their passwords, the database owned by the
     owner."""
     statements = []
-    for role, attributes in (
-        (owner, "LOGIN NOSUPERUSER NOCREATEROLE"),
-        (app, "LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB"),
-    ):
+    plain = "LOGIN NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS"  # a former superuser keeps none of it
+    for role, attributes in ((owner, plain), (app, plain + " NOCREATEDB")):
         statements.append(
             sql.SQL(
                 "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN "

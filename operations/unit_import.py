@@ -25,6 +25,8 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -33,7 +35,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.constants import AgencyKind, Role
-from accounts.models import Agency, User
+from accounts.models import Agency, StaffMembership, User
 from accounts.services import agency_save, membership_grant, user_create
 from accounts.validators import normalize_phone, validate_phone
 from procedures.exchange import (
@@ -242,12 +244,16 @@ def _column(unit: UnitFile, part: str, key: str) -> str:
     return dict(SHEETS[part][1]).get(key, key) if unit.xlsx else key
 
 
+def _problem(unit: UnitFile, row: Row, part: str, key: str, message: str) -> ImportProblem:
+    return ImportProblem(row.where, _column(unit, part, key), message)
+
+
 def _check(unit: UnitFile) -> tuple[list[ImportProblem], dict]:
     """Every problem of the file, and the rows cleaned for writing."""
     problems: list[ImportProblem] = []
 
     def problem(row: Row, part: str, key: str, message: str) -> None:
-        problems.append(ImportProblem(row.where, _column(unit, part, key), message))
+        problems.append(_problem(unit, row, part, key, message))
 
     agencies, seen = [], {}
     for row in unit.agencies:
@@ -362,22 +368,13 @@ def _check(unit: UnitFile) -> tuple[list[ImportProblem], dict]:
 
 
 def _in_order(agencies: list) -> list:
-    """Superiors before the units under them."""
-    pending, placed, ordered = list(agencies), set(), []
+    """Superiors before the units under them (a loop is left in file order: its rows are reported)."""
+    pending, ordered = list(agencies), []
     while pending:
-        ready = [
-            item
-            for item in pending
-            if not item[1]["parent"]
-            or item[1]["parent"] in placed
-            or item[1]["parent"] not in {d["code"] for _r, d in pending}
-        ]
-        if not ready:  # a cycle: reported by the model's own check on save
-            ready = pending[:1]
-        for item in ready:
-            ordered.append(item)
-            placed.add(item[1]["code"])
-            pending.remove(item)
+        waiting = {data["code"] for _row, data in pending}
+        ready = [item for item in pending if item[1]["parent"] not in waiting] or pending[:1]
+        ordered += ready
+        pending = [item for item in pending if item not in ready]
     return ordered
 
 
@@ -388,77 +385,8 @@ def unit_import(unit: UnitFile, *, publish: bool = True) -> UnitImported:
         raise UnitImportError(problems)
     result = UnitImported()
     with transaction.atomic():
-        for row, data in _in_order(rows["agencies"]):
-            existed = Agency.objects.filter(code=data["code"]).exists()
-            parent = Agency.objects.filter(code=data["parent"]).first() if data["parent"] else None
-            if data["parent"] and parent is None:  # its superior could not be saved (reported), or a loop
-                problems.append(
-                    ImportProblem(
-                        row.where,
-                        _column(unit, "agencies", "parent"),
-                        _("the superior unit %s could not be imported.") % data["parent"],
-                    )
-                )
-                continue
-            try:
-                agency_save(
-                    code=data["code"],
-                    name=data["name"],
-                    kind=data["kind"],
-                    parent=parent,
-                    gso_code=data["gso_code"],
-                    address=data["address"],
-                )
-            except ValidationError as error:
-                problems.extend(ImportProblem(row.where, "", message) for message in error.messages)
-                continue
-            result.counts["agencies updated" if existed else "agencies created"] += 1
-        for row, data in rows["staff"]:
-            by_email = User.objects.filter(email__iexact=data["email"]).first() if data["email"] else None
-            by_phone = User.objects.filter(phone=data["phone"]).first() if data["phone"] else None
-            if by_email and by_phone and by_email != by_phone:
-                problems.append(
-                    ImportProblem(
-                        row.where,
-                        _column(unit, "staff", "phone"),
-                        _("the e-mail address and the phone number belong to two different accounts."),
-                    )
-                )
-                continue
-            user = by_email or by_phone
-            if user is not None and not user.is_staff and not user.memberships.exists():
-                problems.append(
-                    ImportProblem(
-                        row.where,
-                        _column(unit, "staff", "email" if by_email else "phone"),
-                        _("this belongs to a citizen's account; give the staff member their work address."),
-                    )
-                )
-                continue
-            agency = Agency.objects.filter(code=data["agency"]).first()
-            if agency is None:
-                problems.append(
-                    ImportProblem(
-                        row.where,
-                        _column(unit, "staff", "agency"),
-                        _("the unit %s could not be imported.") % data["agency"],
-                    )
-                )
-                continue
-            try:
-                if user is None:
-                    user = user_create(
-                        full_name=data["full_name"],
-                        password=None,
-                        email=data["email"] or None,
-                        phone=data["phone"] or None,
-                        is_staff=True,
-                    )
-                    result.counts["people created"] += 1
-                membership_grant(user=user, agency=agency, role=data["role"])
-                result.counts["roles granted"] += 1
-            except ValidationError as error:
-                problems.extend(ImportProblem(row.where, "", message) for message in error.messages)
+        units = _write_agencies(unit, rows["agencies"], problems, result)
+        _write_staff(unit, rows["staff"], units, problems, result)
         for _row, data in rows["calendar"]:
             _day, created = CalendarDay.objects.update_or_create(
                 date=data["date"], defaults={"is_working_day": data["is_working_day"], "note": data["note"]}
@@ -475,3 +403,75 @@ def unit_import(unit: UnitFile, *, publish: bool = True) -> UnitImported:
     if problems:
         raise UnitImportError(problems)
     return result
+
+
+def _write_agencies(unit: UnitFile, agencies: list, problems: list, result: UnitImported) -> dict[str, Agency]:
+    """The units, superiors first; returns every unit the file names (saved, or already in the portal) by code."""
+    named = {data["code"] for _row, data in agencies} | {data["parent"] for _row, data in agencies}
+    named |= {_text(row.data.get("agency")) for row in unit.staff}
+    units = {agency.code: agency for agency in Agency.objects.filter(code__in=named - {""})}
+    for row, data in _in_order(agencies):
+        parent = units.get(data["parent"]) if data["parent"] else None
+        if data["parent"] and parent is None:  # its superior could not be saved (reported), or a loop
+            message = _("the superior unit %s could not be imported.") % data["parent"]
+            problems.append(_problem(unit, row, "agencies", "parent", message))
+            continue
+        existed = data["code"] in units
+        try:
+            units[data["code"]] = agency_save(
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                parent=parent,
+                gso_code=data["gso_code"],
+                address=data["address"],
+            )
+        except ValidationError as error:
+            units.pop(data["code"], None)  # not as the file says: nothing may hang on it
+            problems.extend(ImportProblem(row.where, "", message) for message in error.messages)
+            continue
+        result.counts["agencies updated" if existed else "agencies created"] += 1
+    return units
+
+
+def _write_staff(unit: UnitFile, staff: list, units: dict, problems: list, result: UnitImported) -> None:
+    """People found again by e-mail or phone (read in two queries) or created; their roles granted."""
+    emails = {data["email"] for _row, data in staff if data["email"]}
+    phones = {data["phone"] for _row, data in staff if data["phone"]}
+    people = User.objects.annotate(
+        email_lower=Lower("email"), has_roles=Exists(StaffMembership.objects.filter(user=OuterRef("pk")))
+    ).filter(Q(email_lower__in=emails) | Q(phone__in=phones))
+    by_email = {person.email_lower: person for person in people if person.email_lower}
+    by_phone = {person.phone: person for person in people if person.phone}
+    for row, data in staff:
+        found_by_email, found_by_phone = by_email.get(data["email"]), by_phone.get(data["phone"])
+        if found_by_email and found_by_phone and found_by_email != found_by_phone:
+            message = _("the e-mail address and the phone number belong to two different accounts.")
+            problems.append(_problem(unit, row, "staff", "phone", message))
+            continue
+        user = found_by_email or found_by_phone
+        if user is not None and not user.is_staff and not getattr(user, "has_roles", True):
+            message = _("this belongs to a citizen's account; give the staff member their work address.")
+            problems.append(_problem(unit, row, "staff", "email" if found_by_email else "phone", message))
+            continue
+        agency = units.get(data["agency"])
+        if agency is None:
+            message = _("the unit %s could not be imported.") % data["agency"]
+            problems.append(_problem(unit, row, "staff", "agency", message))
+            continue
+        try:
+            if user is None:
+                user = user_create(
+                    full_name=data["full_name"],
+                    password=None,
+                    email=data["email"] or None,
+                    phone=data["phone"] or None,
+                    is_staff=True,
+                )
+                by_email.update({data["email"]: user} if data["email"] else {})  # a second role, a later row
+                by_phone.update({data["phone"]: user} if data["phone"] else {})
+                result.counts["people created"] += 1
+            membership_grant(user=user, agency=agency, role=data["role"])
+            result.counts["roles granted"] += 1
+        except ValidationError as error:
+            problems.extend(ImportProblem(row.where, "", message) for message in error.messages)

@@ -36,6 +36,27 @@ PDF = (
 )
 
 
+def listening_addresses(port: int) -> list[str]:
+    """The IPv4 and IPv6 addresses something listens on at ``port`` on this machine (from /proc/net)."""
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                raw = bytes.fromhex(address)
+                if width == 8:
+                    found.append(".".join(str(b) for b in reversed(raw)))
+                else:
+                    words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
+                    found.append("::1" if b"".join(words) == bytes(15) + b"\x01" else b"".join(words).hex())
+    return found
+
+
 def check(label: str, condition: bool, detail: str = "") -> None:
     print(f"{'ok  ' if condition else 'FAIL'} {label}" + (f": {detail}" if detail and not condition else ""))
     if not condition:
@@ -54,9 +75,9 @@ class Browser:
     def csrf(self) -> str:
         return next((c.value for c in self.cookies if c.name == "csrftoken"), "")
 
-    def open(self, path: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    def open(self, path: str, data: bytes | None = None, headers: dict | None = None):
         url = path if path.startswith("http") else self.base + path
-        request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310 - https only
+        request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - https only
         if data is not None:
             request.add_header("X-CSRFToken", self.csrf())
             request.add_header("Referer", self.base + "/")
@@ -148,8 +169,10 @@ def main() -> None:
         f"{redirect.status} {redirect.getheader('Location')}",
     )
     if args.web:
-        web = urllib.parse.urlsplit(args.web)
-        check("gunicorn listens on the loopback only", web.hostname in ("127.0.0.1", "localhost", "::1"))
+        port = urllib.parse.urlsplit(args.web).port
+        bound = listening_addresses(port)
+        loopback = bool(bound) and all(a.startswith("127.") or a == "::1" for a in bound)
+        check("gunicorn listens on the loopback only", loopback, str(bound))
 
     browser = Browser(args.url, args.cafile)
     for path, words in (

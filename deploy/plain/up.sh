@@ -122,7 +122,7 @@ export WEB_BIND VENV
 # The environment file is what the portal runs with: a variable of the same name inherited from the
 # shell (a DATABASE_URL left from other work) must not override it in the processes started here.
 while IFS='=' read -r key _value; do
-  [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]] && unset "$key"
+  if [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]]; then unset "$key"; fi  # (an && here would end the script on a last comment line)
 done < "$ONESTOP_ENV_FILE"
 
 say "1. System packages (Pango for PDFs, nginx, the PostgreSQL client)"

@@ -122,6 +122,7 @@ def test_running_it_again_repairs_a_table_someone_else_created(portal_database):
         cursor.execute("CREATE TABLE old_table (id int)")
         cursor.execute(f'ALTER TABLE old_table OWNER TO "{app_role}"')
         cursor.execute(f'GRANT CREATE ON SCHEMA public TO "{app_role}"')
+        cursor.execute(f'ALTER ROLE "{app_role}" REPLICATION BYPASSRLS')  # as the old install's superuser had
     call_command(
         "db_roles",
         admin_url=portal_database["admin"],
