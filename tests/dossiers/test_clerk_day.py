@@ -6,6 +6,7 @@ from datetime import date
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_the_staff_page_opens_with_the_applicant_and_where_their_account_came_fr
         'href="tel:0912345678"',  # the phone given on the dossier (submit_online gives this one)
         "son@example.vn",
         "Thôn Đồng Lạc, thị trấn Bến Sung",
-        f"do Bộ phận Một cửa UBND thị trấn Bến Sung mở ngày {citizen.date_joined:%d/%m/%Y}",
+        f"do Bộ phận Một cửa UBND thị trấn Bến Sung mở ngày {timezone.localtime(citizen.date_joined):%d/%m/%Y}",
     ]:
         assert expected in card, expected
     assert 'data-testid="submitter"' not in card  # the applicant submitted it themselves
