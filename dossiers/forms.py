@@ -8,6 +8,7 @@ from accounts.validators import normalize_phone, validate_citizen_id, validate_p
 from onestop.widgets import DAY_FORMATS, DayInput
 from procedures.models import ProcedureVersion
 
+from .codes import dossier_code_normalize, lookup_digits_normalize
 from .constants import DELIVERY_FOR_STAFF, ResultDelivery, Status
 from .uploads import allowed_types_label
 
@@ -147,19 +148,16 @@ class LookupForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
 
-    @staticmethod
-    def normalize_code(value) -> str:
-        """A dossier code as printed: no spaces anywhere, upper case, plain hyphens (a code copied from a
-        message may carry a typographic dash)."""
-        text = "".join(str(value or "").split()).upper()
-        return text.translate(
-            str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
-        )
+    # The one reading of a typed code, shared with the limit per code (``dossiers.limits``).
+    normalize_code = staticmethod(dossier_code_normalize)
 
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None and "code" in data:  # shown back as printed, whatever was typed
+        if data is not None:  # shown back as printed, whatever was typed
             data = data.copy()
-            data["code"] = self.normalize_code(data["code"])
+            if "code" in data:
+                data["code"] = self.normalize_code(data["code"])
+            if "secret" in data:  # "5 678", full-width digits: the same 4 digits
+                data["secret"] = lookup_digits_normalize(data["secret"])
         super().__init__(data, *args, **kwargs)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from accounts.constants import Role
 from accounts.models import Agency, User
 from accounts.selectors import membership_list_active
+from onestop.spreadsheet import spreadsheet_text, xlsx_keep_text
 
 from .constants import Channel, EventKind, SlipKind, Status
 from .models import Dossier, DossierEvent, DossierStep, Slip
@@ -309,16 +310,6 @@ def _when(moment: datetime | None) -> str:
     return f"{timezone.localtime(moment):{WHEN}}" if moment else ""
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    """Text a spreadsheet would read as a formula is written as text, behind an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 # Widths (in characters) of the 14 columns: a landscape page, fitted to its width.
@@ -351,7 +342,7 @@ def register_xlsx(sheet: RegisterSheet) -> bytes:
         if merge:
             ws.merge_cells(f"{ref}:{merge}")
         cell = ws[ref]
-        cell.value = _safe(value)
+        cell.value = spreadsheet_text(value)
         cell.alignment = align
         if font:
             cell.font = font
@@ -384,7 +375,7 @@ def register_xlsx(sheet: RegisterSheet) -> bytes:
     text = Alignment(vertical="top", wrap_text=True)
     middle = Alignment(horizontal="center", vertical="top", wrap_text=True)
     for row in sheet.rows:
-        ws.append([_safe(value) for value in row.cells()])
+        ws.append([spreadsheet_text(value) for value in row.cells()])
         for index, cell in enumerate(ws[ws.max_row]):
             cell.alignment = middle if index in (0, 3, *DATE_COLUMNS) else text
     for row in ws.iter_rows(min_row=top, max_row=ws.max_row, max_col=len(headings)):
@@ -393,6 +384,7 @@ def register_xlsx(sheet: RegisterSheet) -> bytes:
     for index, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 
+    xlsx_keep_text(ws)
     ws.freeze_panes = f"A{numbering + 1}"
     ws.print_title_rows = f"{top}:{numbering}"
     ws.page_setup.orientation = "landscape"

@@ -13,6 +13,7 @@ from accounts.constants import Role
 from accounts.models import Agency, User
 from accounts.selectors import agency_subtree, membership_list_active, user_find_by_identifier
 
+from .codes import dossier_code_normalize, lookup_digits_normalize
 from .constants import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
@@ -100,8 +101,8 @@ def dossier_lookup(*, code: str, secret: str) -> Dossier | None:
     """A submitted dossier whose ``code`` matches and whose applicant's phone or citizen ID ends with
     the 4 digits ``secret``; None otherwise (one answer for "no such code" and "wrong digits"). The
     code is compared as printed: upper case, without spaces."""
-    code = "".join((code or "").split()).upper()
-    secret = (secret or "").strip()
+    code = dossier_code_normalize(code)
+    secret = lookup_digits_normalize(secret)
     if len(secret) != 4 or not secret.isdigit():
         return None
     dossier = (

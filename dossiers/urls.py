@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.citizen import ResultReceiveView
 
 app_name = "dossiers"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("ho-so/<uuid:reference>/da-nop/", views.DossierSubmittedView.as_view(), name="submitted"),
     path("ho-so/<uuid:reference>/", views.DossierDetailView.as_view(), name="detail"),
     path("ho-so/tep/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("ho-so/tep/<int:pk>/nhan/", ResultReceiveView.as_view(), name="result_receive"),
     path("ho-so-cua-toi/", views.MyDossiersView.as_view(), name="mine"),
     path("thong-bao/", views.NotificationListView.as_view(), name="notifications"),
     path("ho-so/<uuid:reference>/phieu-tiep-nhan.pdf", views.ReceiptView.as_view(), name="receipt"),

@@ -23,5 +23,6 @@ class HomeView(TemplateView):
 
 
 def rate_limited(request, exception=None):
-    """Too many requests from one address (e.g. guessing lookup digits): wait a minute."""
+    """Too many requests (e.g. guessing lookup digits) from one address, for one code or from everyone:
+    the limits run per minute or per hour, so the page asks for a while, not a minute."""
     return render(request, "rate_limited.html", status=429)

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from rest_framework import serializers
 
 from accounts.models import Agency
+from onestop.spreadsheet import xlsx_keep_text
 
 from .constants import AgencyLevel, CopyType, ServiceLevel, StepRole
 from .form_schema import validate_form_schema
@@ -314,7 +315,7 @@ def _write(data: dict) -> ProcedureVersion:
 def records_from_json(raw: bytes | str) -> list[Located]:
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: nested too deep
         raise CatalogueImportError([ImportProblem(_("File"), "", _("not valid JSON: %s") % error)]) from error
     items = payload.get("procedures") if isinstance(payload, dict) else payload
     if not isinstance(items, list):
@@ -499,10 +500,7 @@ def catalogue_export_xlsx() -> bytes:
                     item["days"] = float(item["days"])
                 sheet.append([item.get(key) if item.get(key) is not None else "" for key in keys])
     for sheet, _keys in sheets.values():
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text that looks like a formula stays text
+        xlsx_keep_text(sheet)  # text that looks like a formula stays text, as exported, for the import
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from onestop.spreadsheet import spreadsheet_text, xlsx_keep_text
+
 from .indicators import COUNTS, RATES, IndicatorTable
 from .reception import OLDEST_LABEL, RECEPTION_COLUMNS
 from .selectors import Report
@@ -109,25 +111,21 @@ def sheet_online(table: IndicatorTable) -> Sheet:
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _text(value):
-    """A name that a spreadsheet would read as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _texts(values) -> list:
+    """A line of the file: text a spreadsheet would read as a formula (a unit's name, a target's
+    source) is written as text (``onestop.spreadsheet``); numbers stay numbers."""
+    return [spreadsheet_text(v) for v in values]
 
 
 def sheet_csv(sheet: Sheet) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([sheet.form])
+    writer.writerow(_texts([sheet.form]))
     for label, value in sheet.header_lines:
-        writer.writerow([label, value])
+        writer.writerow(_texts([label, value]))
     writer.writerow([])
-    writer.writerow(sheet.headings)
-    writer.writerows([[_text(v) for v in row] for row in sheet.table()])
+    writer.writerow(_texts(sheet.headings))
+    writer.writerows([_texts(row) for row in sheet.table()])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # a BOM so spreadsheet programs read UTF-8
 
 
@@ -135,24 +133,25 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     book = Workbook()
     worksheet = book.active
     worksheet.title = sheet.file_stem.split("-")[0][:31]
-    worksheet.append([sheet.form])
+    worksheet.append(_texts([sheet.form]))
     worksheet["A1"].font = Font(bold=True, size=13)
     for label, value in sheet.header_lines:
-        worksheet.append([label, value])
+        worksheet.append(_texts([label, value]))
     worksheet.append([])
-    worksheet.append(sheet.headings)
+    worksheet.append(_texts(sheet.headings))
     header_row = worksheet.max_row
     for cell in worksheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in sheet.table():
-        worksheet.append([float(v) if isinstance(v, Decimal) else _text(v) for v in row])
+        worksheet.append(_texts(float(v) if isinstance(v, Decimal) else v for v in row))
     for cell in worksheet[worksheet.max_row]:
         cell.font = Font(bold=True)
     worksheet.column_dimensions["A"].width = 16
     worksheet.column_dimensions["B"].width = 36
     for index in range(3, len(sheet.headings) + 1):
         worksheet.column_dimensions[get_column_letter(index)].width = 14
+    xlsx_keep_text(worksheet)
     worksheet.freeze_panes = worksheet.cell(row=header_row + 1, column=3)
     buffer = io.BytesIO()
     book.save(buffer)

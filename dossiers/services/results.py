@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..constants import ResultDelivery
-from ..models import Dossier
+from ..constants import ResultDelivery, Status
+from ..models import Attachment, Dossier
 from ..signing import NoCredentials, SigningError, sign_pdf, verification_code
 from ..uploads import check_upload
 
@@ -108,4 +108,34 @@ def result_fields(*, prepared: PreparedResult, agency) -> dict:
         "signed_at": now if prepared.signed else None,
         "issued_on_paper": prepared.on_paper,
         "sha256": hashlib.sha256(prepared.content).hexdigest(),
+    }
+
+
+# ---- the applicant receives a result delivered online ---------------------------------------------
+
+
+def _awaits_receipt(*, dossier: Dossier, attachment: Attachment, user) -> bool:
+    return bool(
+        attachment.is_result
+        and attachment.signed_at is not None
+        and dossier.applicant_id == user.pk
+        and dossier.status == Status.DONE
+        and dossier.result_delivery == ResultDelivery.ONLINE
+    )
+
+
+def result_awaits_receipt(*, attachment: Attachment, user) -> bool:
+    """``attachment`` is a signed result delivered online that ``user``, the applicant, has not yet
+    received. Such a file is served only after its receipt is recorded by the applicant's explicit
+    request (a POST, ``result_taken``), never by a download, so a dossier counted returned (national
+    code 10) is one whose applicant took the result, not one a link scanner opened."""
+    return _awaits_receipt(dossier=attachment.dossier, attachment=attachment, user=user)
+
+
+def results_awaiting_receipt(*, dossier: Dossier, user) -> set[int]:
+    """The ids of ``dossier``'s results that ``user`` must receive before downloading them."""
+    return {
+        attachment.pk
+        for attachment in dossier.attachments.all()
+        if _awaits_receipt(dossier=dossier, attachment=attachment, user=user)
     }

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from django_ratelimit.decorators import ratelimit
-
 from onestop.files import file_response
 from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
 from ..constants import ResultDelivery, SlipKind, Status
 from ..forms import ApplicantForm, DeliveryForm, DocumentsForm, LookupForm, StartForm, SubmitForm
+from ..limits import public_limits
 from ..models import Attachment, Dossier, Slip
 from ..outbox import notifications_mark_read
 from ..permissions import can_download_receipt
@@ -48,6 +47,7 @@ from ..services import (
     dossier_submit,
     result_taken,
 )
+from ..services.results import result_awaits_receipt, results_awaiting_receipt
 from ..services.submission import (
     dossier_expected_due,
     dossier_resume_step,
@@ -334,36 +334,52 @@ class DossierDetailView(LoginRequiredMixin, View):
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         extra = {"resume_url": resume_url(dossier)} if dossier.is_draft else {}
+        extra["awaiting_receipt"] = results_awaiting_receipt(dossier=dossier, user=request.user)
         return render_dossier_page(request, dossier, extra=extra)
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):
-    """A dossier's file, only for those who may see the dossier, as a download with its original name."""
+    """A dossier's file, only for those who may see the dossier, as a download with its original name.
+    A download never changes the dossier: a result delivered online that the applicant has not yet
+    received is not served but offered on the dossier's page, to be received first
+    (``ResultReceiveView``)."""
 
     def get(self, request, pk):
         try:
             attachment = attachment_get_visible(user=request.user, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404 from None
-        result_taken(attachment=attachment, by=request.user)  # a result delivered online: returned
+        if result_awaits_receipt(attachment=attachment, user=request.user):
+            messages.info(request, _("Press “Receive the result” to take the result and download it."))
+            return redirect(attachment.dossier)
         return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
-@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+class ResultReceiveView(LoginRequiredMixin, View):
+    """The applicant's "Receive the result" button (POST only): for a signed result delivered online,
+    the dossier is returned (national code 10) once, however often it is pressed; then the file is
+    downloaded."""
+
+    def post(self, request, pk):
+        try:
+            attachment = attachment_get_visible(user=request.user, pk=pk)
+        except Attachment.DoesNotExist:
+            raise Http404 from None
+        result_taken(attachment=attachment, by=request.user)
+        return redirect("dossiers:attachment", pk=attachment.pk)
+
+
 @method_decorator(
-    ratelimit(
-        key=lambda _group, request: LookupForm.normalize_code(request.POST.get("code")),
-        rate="10/h",
-        method="POST",
-        block=True,
+    public_limits(
+        page="LOOKUP", code=lambda request: LookupForm.normalize_code(request.POST.get("code")), method="POST"
     ),
     name="post",
 )
 class LookupView(View):
     """Public status lookup by dossier code and the last 4 digits of the applicant's phone or ID:
-    the status and the timeline, with no personal data. Limited per address and per dossier code (as
-    read: "h56 " and "H56" are one code), so guessing the digits of one dossier from many addresses,
-    or in many spellings, is slow too."""
+    the status and the timeline, with no personal data. Limited per address, per dossier code (as the
+    lookup reads it: "h56 " and "H56" are one code) and for all addresses together, so guessing the
+    digits of one dossier from many addresses, or in many spellings, is slow too (``dossiers.limits``)."""
 
     def get(self, request):
         form = LookupForm(initial={"code": LookupForm.normalize_code(request.GET.get("code"))})

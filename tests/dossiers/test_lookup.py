@@ -71,7 +71,7 @@ def test_guessing_digits_is_rate_limited(client, submitted):
         client.post(reverse("dossiers:lookup"), {"code": submitted.code, "secret": f"{secret:04d}"})
     response = client.post(reverse("dossiers:lookup"), {"code": submitted.code, "secret": "5678"})
     assert response.status_code == 429
-    assert "Vui lòng chờ một phút" in response.content.decode()
+    assert "Vui lòng chờ một lúc (tối đa một giờ)" in response.content.decode()
 
 
 def test_the_citizen_page_shows_the_timeline(client, citizen, submitted):
@@ -167,3 +167,74 @@ def test_a_ready_result_gets_a_banner_at_the_top_with_the_fee_to_pay_then_the_do
 
     client.force_login(clerk)  # staff read the dossier, not a banner meant for the applicant
     assert 'data-testid="result-banner"' not in client.get(dossier.get_absolute_url()).content.decode()
+
+
+# ---- the limits: one bucket per code however it is spelled, per address, and for everyone --------
+
+LOOKUP_SPELLINGS = {
+    "space after": lambda code: f"{code} ",
+    "space before": lambda code: f" {code}",
+    "tab": lambda code: f"{code}\t",
+    "carriage return": lambda code: f"{code}\r",
+    "line feed": lambda code: f"\n{code}",
+    "CR LF inside": lambda code: code.replace("-", "\r\n-", 1),
+    "non-breaking spaces": lambda code: f"\u00a0{code.replace('-', chr(0xA0) + '-', 1)}\u00a0",
+    "ideographic and thin spaces": lambda code: f"\u3000{code}\u2009",
+    "zero-width space and BOM": lambda code: f"\ufeff{code[:5]}\u200b{code[5:]}",
+    "lower case": lambda code: code.lower(),
+    "full-width dots": lambda code: code.replace(".", "\uff0e"),
+    "spaces around the dots": lambda code: code.replace(".", " . "),
+    "en dash": lambda code: code.replace("-", "\u2013"),
+    "non-breaking hyphen and minus sign": lambda code: code.replace("-", "\u2011", 1).replace("-", "\u2212"),
+    "full-width letters and digits": lambda code: code.translate({c: c + 0xFEE0 for c in range(0x30, 0x5B)}),
+}
+
+
+def _look(client, code, secret, address):
+    return client.post(reverse("dossiers:lookup"), {"code": code, "secret": secret}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("spell", LOOKUP_SPELLINGS.values(), ids=LOOKUP_SPELLINGS.keys())
+def test_every_spelling_of_a_code_finds_it_and_spends_the_same_budget_of_ten_tries_an_hour(client, submitted, spell):
+    code, typed = submitted.code, spell(submitted.code)
+    assert typed != code
+    found = _look(client, typed, "5678", "10.1.0.1").content.decode()
+    assert 'data-testid="lookup-result"' in found and "Mới đăng ký" in found  # the lookup reads it as the code
+    for attempt in range(2, 11):  # the other nine of the hour, as printed, each from its own address
+        assert _look(client, code, f"{attempt:04d}", f"10.1.0.{attempt}").status_code == 200
+    limited = _look(client, typed, "5678", "10.1.1.1")  # the 11th, right digits, a fresh address
+    assert limited.status_code == 429
+    assert "Quá nhiều lần thử" in limited.content.decode()
+    assert _look(client, code, "5678", "10.1.1.2").status_code == 429  # and as printed too
+
+
+def test_one_address_has_its_own_budget_whatever_codes_it_tries(client, submitted, settings):
+    settings.LOOKUP_RATE_PER_ADDRESS = "3/h"
+    for number in range(1, 4):
+        assert _look(client, f"000.12.22.H56-261127-000{number}", "1111", "10.2.0.1").status_code == 200
+    assert _look(client, submitted.code, "5678", "10.2.0.1").status_code == 429
+    found = _look(client, submitted.code, "5678", "10.2.0.2").content.decode()  # another address is served
+    assert 'data-testid="lookup-result"' in found
+
+
+def test_all_addresses_together_have_one_budget(client, submitted, settings):
+    settings.LOOKUP_RATE_ALL = "5/h"
+    for number in range(1, 6):  # five codes from five addresses: no address or code is over its own
+        assert _look(client, f"000.12.22.H56-261127-000{number}", "1111", f"10.3.0.{number}").status_code == 200
+    assert _look(client, submitted.code, "5678", "10.3.0.6").status_code == 429
+
+
+@pytest.mark.parametrize("typed", ["a/b", "../../etc", "%2F", "<b>x</b>", "?code=1#x", "\\", "x" * 61])
+def test_a_code_with_characters_no_code_has_gets_the_lookups_answer_never_an_error(client, submitted, typed):
+    response = client.post(reverse("dossiers:lookup"), {"code": typed, "secret": "5678"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="lookup-result"' not in page
+    assert "Không có hồ sơ nào khớp" in page or "tối đa 60 kí tự" in page
+    assert "<b>x</b>" not in page
+    assert client.get(reverse("dossiers:lookup"), {"code": typed}).status_code == 200
+
+
+def test_the_digits_are_read_whatever_spaces_or_width_they_are_typed_in(client, submitted):
+    for secret in ["5 678", "\u00a05678\t", "\uff15\uff16\uff17\uff18"]:
+        page = client.post(reverse("dossiers:lookup"), {"code": submitted.code, "secret": secret}).content.decode()
+        assert 'data-testid="lookup-result"' in page, secret

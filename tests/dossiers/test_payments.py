@@ -208,6 +208,10 @@ def test_a_level_4_result_is_downloaded_once_paid_and_the_download_returns_the_d
     assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 404
     payment, _params = _started(dossier, citizen)
     payment_notified(params=_notification(payment))
+    assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 302  # receive first
+    dossier.refresh_from_db()
+    assert dossier.status != Status.RETURNED
+    assert client.post(reverse("dossiers:result_receive", args=[result.pk])).status_code == 302
     assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED and dossier.result_delivery_note.startswith("online")

@@ -20,6 +20,7 @@ from dossiers.services import (
     dossier_receive,
 )
 from procedures.selectors import procedure_get_current
+from tests.conftest import artifacts_dir
 from tests.dossiers.conftest import real_pdf
 from tests.e2e.conftest import demo_level4_submitted, log_in
 
@@ -62,6 +63,7 @@ def test_a_citizen_pays_and_takes_the_signed_result_then_verifies_it(live_server
     assert Path(receipt.value.path()).read_bytes()[:4] == b"%PDF"
 
     page.goto(live_server.url + dossier.get_absolute_url())
+    page.screenshot(path=str(artifacts_dir() / "level4-receive-result.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_test_id("result-download").click()
     signed = tmp_path / "ket-qua.pdf"
