@@ -36,11 +36,11 @@ class UserAdmin(ChoosePromptAdmin, DjangoUserAdmin):
     add_form = PortalUserCreationForm
     ordering = ["full_name"]
     list_display = ["full_name", "email", "phone", "citizen_id", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_active", "memberships__role"]
+    list_filter = ["is_staff", "is_active", "phone_confirmed", "memberships__role"]
     search_fields = ["full_name", "email", "phone", "citizen_id"]
     inlines = [StaffMembershipInline]
     fieldsets = (
-        (None, {"fields": ("email", "phone", "password")}),
+        (None, {"fields": ("email", "phone", "phone_confirmed", "password")}),
         (_("Personal details"), {"fields": ("full_name", "citizen_id")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),

@@ -6,16 +6,26 @@ from .validators import normalize_phone
 
 
 def login_identifier(request, credentials=None) -> str:
-    """The identifier a login attempt names, normalised as accounts store it (for brute-force counts)."""
-    raw = (credentials or {}).get("username")
+    """What a login attempt's failures are counted under (``AXES_USERNAME_CALLABLE``): the account the
+    typed identifier names, so its email and its phone number in any spelling share one count and one
+    cool-off; a value that names no account is counted as typed (normalised), so an unknown identifier
+    is answered exactly as a known one. The login form passes ``username``; Django REST framework's
+    Basic authentication passes the identifier under ``User.USERNAME_FIELD``."""
+    credentials = credentials or {}
+    raw = credentials.get("username")
+    if raw is None:
+        raw = credentials.get(User.USERNAME_FIELD)
     if raw is None and request is not None:
         raw = getattr(request, "POST", {}).get("username")
-    raw = (raw or "").strip()
-    return raw.lower() if "@" in raw else normalize_phone(raw)
+    raw = str(raw or "").strip()[:254]
+    user = user_find_by_identifier(identifier=raw)
+    if user is not None:
+        return f"account:{user.pk}"
+    return "typed:" + (raw.lower() if "@" in raw else normalize_phone(raw))
 
 
 class EmailOrPhoneBackend(ModelBackend):
-    """Log in with an email address or a phone number in any common spelling."""
+    """Log in with an email address or a confirmed phone number in any common spelling."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         identifier = username if username is not None else kwargs.get(User.USERNAME_FIELD)

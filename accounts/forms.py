@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -37,6 +38,13 @@ class LoginForm(AuthenticationForm):
 
 
 class RegistrationForm(forms.Form):
+    error_messages = {
+        "taken": _(
+            "An account cannot be created with this email address or citizen ID number. If you already have "
+            "an account, log in or ask for a new password; or ask at a one-stop desk."
+        ),
+    }
+
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -74,28 +82,26 @@ class RegistrationForm(forms.Form):
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    # A phone number is never refused for being another account's: it waits for its SMS code, so
+    # registering does not tell who uses it. An email address logs in at once and a citizen ID number is
+    # one person's one account, so those cannot be taken twice: the refusal names neither (the same
+    # words for both), and the page takes 10 registrations an hour from one address (docs/accounts.md).
     def clean_phone(self):
-        phone = normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
-        if phone and User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("An account with this phone number already exists."))
-        return phone
+        return normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if email and User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
-
-    def clean_citizen_id(self):
-        citizen_id = self.cleaned_data["citizen_id"]
-        if User.objects.filter(citizen_id=citizen_id).exists():
-            raise forms.ValidationError(_("An account with this citizen ID number already exists."))
-        return citizen_id
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("phone") and not cleaned.get("email") and not {"phone", "email"} & set(self.errors):
             self.add_error("phone", _("Enter an email address or a phone number."))
+        email, citizen_id = cleaned.get("email"), cleaned.get("citizen_id")
+        taken = models.Q(email=email) if email else models.Q()
+        if citizen_id:
+            taken |= models.Q(citizen_id=citizen_id)
+        if (email or citizen_id) and User.objects.filter(taken).exists():
+            self.add_error(None, self.error_messages["taken"])
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -129,23 +135,45 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
+    # A new email address or phone number is never refused for being another account's: it becomes
+    # this account's once confirmed (link, SMS code), so the answer does not tell who uses it.
     def clean_phone(self):
-        phone = normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
-        if phone and User.objects.filter(phone=phone).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError(_("An account with this phone number already exists."))
-        return phone
+        return normalize_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if email and User.objects.filter(email=email).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("phone") and not cleaned.get("email") and not {"phone", "email"} & set(self.errors):
+        phone, email = cleaned.get("phone"), cleaned.get("email")
+        if {"phone", "email"} & set(self.errors):
+            return cleaned
+        if not phone and not email:
             self.add_error("phone", _("Enter an email address or a phone number."))
+        # A new value waits for its confirmation, so removing the other one now could leave the account
+        # with no way to log in.
+        elif not phone and not self.user.email:
+            self.add_error("phone", _("Keep your phone number until your new email address is confirmed."))
+        elif not email and self.user.email and not self.user.confirmed_phone:
+            self.add_error("email", _("Keep your email address until your new phone number is confirmed."))
         return cleaned
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=12,
+        help_text=_("6 digits."),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "class": "form-control-lg",
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )
 
 
 class PasswordLinkForm(forms.Form):

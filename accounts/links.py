@@ -26,8 +26,10 @@ def absolute(path: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + path
 
 
-def email_verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT, compress=True)
+def email_verification_token(user: User, email: str | None = None) -> str:
+    """A link's token for ``email`` (the account's own address unless another is given: a new address
+    typed in the profile, which becomes the account's when the link is opened)."""
+    return signing.dumps({"u": user.pk, "e": email or user.email}, salt=VERIFY_SALT, compress=True)
 
 
 def email_verification_read(token: str) -> tuple[int, str] | None:
@@ -39,10 +41,12 @@ def email_verification_read(token: str) -> tuple[int, str] | None:
     return data["u"], data["e"]
 
 
-def send_email_verification(user: User) -> None:
-    url = absolute(reverse("accounts:verify_email", args=[email_verification_token(user)]))
+def send_email_verification(user: User, email: str | None = None) -> None:
+    """Mail a confirmation link to ``email`` (default: the account's address)."""
+    email = email or user.email
+    url = absolute(reverse("accounts:verify_email", args=[email_verification_token(user, email)]))
     body = render_to_string("accounts/email/verify_email.txt", {"user": user, "url": url})
-    send_mail(_("Confirm your email address"), body, None, [user.email])
+    send_mail(_("Confirm your email address"), body, None, [email])
 
 
 def password_link(user: User) -> str:
@@ -52,11 +56,14 @@ def password_link(user: User) -> str:
 
 
 def send_password_link(user: User) -> str:
-    """Send a link to set a new password, by email or else by SMS; return the channel used."""
+    """Send a link to set a new password, by email or else by SMS to a confirmed number; return the
+    channel used ("" when the account has neither)."""
     url = password_link(user)
     if user.email:
         body = render_to_string("accounts/email/set_password.txt", {"user": user, "url": url})
         send_mail(_("Set your password for the one-stop portal"), body, None, [user.email])
         return "email"
-    send_sms(phone=user.phone, text=_("One-stop portal: set your password at %(url)s") % {"url": url})
+    if not user.confirmed_phone:
+        return ""
+    send_sms(phone=user.confirmed_phone, text=_("One-stop portal: set your password at %(url)s") % {"url": url})
     return "sms"

@@ -39,9 +39,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = NullableEmailField(_("email"), unique=True, null=True, blank=True)
-    phone = PhoneNumberField(
-        _("phone number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
-    )
+    # Many accounts may name one number while none has confirmed it (so typing a number never tells
+    # whether someone else uses it); among confirmed numbers each is one account's (the constraint).
+    phone = PhoneNumberField(_("phone number"), max_length=11, null=True, blank=True, validators=[validate_phone])
+    # The number is the person's: confirmed with a code sent to it by SMS, given at a desk where a clerk
+    # saw the person, set by an administrator, or on the account before codes existed (hence the
+    # default). Only a confirmed number logs in and receives SMS; registration and the profile save a
+    # typed number unconfirmed and send it a code.
+    phone_confirmed = models.BooleanField(_("phone number confirmed"), default=True)
     citizen_id = NullableCharField(
         _("citizen ID number"),
         max_length=12,
@@ -90,6 +95,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_has_email_or_phone",
                 violation_error_message=_("Enter an email address or a phone number."),
             ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(phone_confirmed=True),
+                name="user_confirmed_phone_unique",
+                violation_error_message=_("An account with this phone number already exists."),
+            ),
         ]
 
     def __str__(self):
@@ -99,6 +110,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Normalise email, phone and citizen ID as cleaning would (for paths that skip ``full_clean``)."""
         for name in ("email", "phone", "citizen_id"):
             setattr(self, name, self._meta.get_field(name).to_python(getattr(self, name)))
+
+    @property
+    def confirmed_phone(self) -> str | None:
+        """The number that logs in and receives SMS: the account's phone once confirmed, else none."""
+        return self.phone if self.phone and self.phone_confirmed else None
 
     def get_full_name(self):
         return self.full_name
@@ -199,3 +215,29 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+
+class PhoneConfirmation(models.Model):
+    """The code last sent by SMS to prove that ``phone`` is the person's. The code itself is never
+    stored: only a keyed hash of it (with the account and the number), checked in constant time. One row
+    per account: asking for a code for another number replaces the number but keeps the count of codes
+    sent, so switching numbers does not buy more messages."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="phone_confirmation"
+    )
+    phone = PhoneNumberField(_("phone number"), max_length=11, validators=[validate_phone])
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(_("code sent at"))
+    expires_at = models.DateTimeField(_("code expires at"))
+    wrong_tries = models.PositiveSmallIntegerField(_("wrong codes typed"), default=0)
+    # Codes sent since ``sends_since`` (a day at most), for the daily limit.
+    sends = models.PositiveSmallIntegerField(default=0)
+    sends_since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("phone number confirmation")
+        verbose_name_plural = _("phone number confirmations")
+
+    def __str__(self):
+        return f"{self.user} · {self.phone}"

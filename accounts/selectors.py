@@ -3,18 +3,31 @@
 from django.db.models import QuerySet
 
 from .constants import ADMINISTRATIVE_KINDS, Role
-from .models import Agency, StaffMembership, User
+from .models import Agency, PhoneConfirmation, StaffMembership, User
 from .validators import normalize_phone
 
 
 def user_find_by_identifier(*, identifier: str) -> User | None:
-    """The user whose email (any case) or phone number (any common spelling) is ``identifier``."""
+    """The user whose email (any case) or confirmed phone number (any common spelling) is
+    ``identifier``: what logs in and what a forgotten-password link is sent for. A number typed but not
+    confirmed by its SMS code names nobody."""
     identifier = (identifier or "").strip()
     if not identifier:
         return None
     if "@" in identifier:
         return User.objects.filter(email__iexact=identifier).first()
-    return User.objects.filter(phone=normalize_phone(identifier)).first()
+    return User.objects.filter(phone=normalize_phone(identifier), phone_confirmed=True).first()
+
+
+def phone_confirmation_pending(*, user: User) -> PhoneConfirmation | None:
+    """The number ``user`` was sent a code for and has not confirmed yet (None when there is none, or
+    the number is the account's confirmed one already)."""
+    if not user.phone:  # a number is waiting only while the account names one
+        return None
+    pending = PhoneConfirmation.objects.filter(user=user).first()
+    if pending is None or (user.phone_confirmed and pending.phone == user.phone):
+        return None
+    return pending
 
 
 def agency_subtree(*, agency: Agency, include_self: bool = True) -> QuerySet[Agency]:

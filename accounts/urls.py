@@ -10,6 +10,7 @@ urlpatterns = [
     path("dang-ky/", views.RegisterView.as_view(), name="register"),
     path("xac-nhan-email/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),
     path("tai-khoan/", views.ProfileView.as_view(), name="profile"),
+    path("tai-khoan/so-dien-thoai/", views.PhoneConfirmView.as_view(), name="confirm_phone"),
     path("quen-mat-khau/", views.PasswordLinkView.as_view(), name="password_link"),
     path("dat-mat-khau/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_reset_confirm"),
 ]

@@ -9,14 +9,23 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from django_ratelimit.decorators import ratelimit
 
-from .forms import LoginForm, PasswordLinkForm, ProfileForm, RegistrationForm
+from .forms import LoginForm, PasswordLinkForm, PhoneCodeForm, ProfileForm, RegistrationForm
 from .links import send_email_verification, send_password_link
-from .selectors import landing_page, user_find_by_identifier
-from .services import citizen_register, user_update_profile, user_verify_email
+from .selectors import landing_page, phone_confirmation_pending, user_find_by_identifier
+from .services import (
+    Confirmation,
+    citizen_register,
+    login_cooloff_end,
+    phone_code_send,
+    phone_confirm,
+    user_update_profile,
+    user_verify_email,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -62,25 +71,24 @@ class RegisterView(View):
             citizen_id=data["citizen_id"],
             email=data["email"] or None,
             phone=data["phone"] or None,
+            address=data["address"].strip(),  # typed once: it fills in the dossiers and chooses the unit
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-        if data["address"].strip():  # typed once: it fills in the dossiers and chooses the unit
-            user = user_update_profile(
-                user=user, full_name=user.full_name, email=user.email, phone=user.phone, address=data["address"].strip()
-            )
         login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
         messages.success(request, self.confirmation(user))
         if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
-        return redirect("dossiers:mine")
+        return redirect("accounts:confirm_phone" if user.phone else "dossiers:mine")
 
     @staticmethod
     def confirmation(user) -> str:
-        """What every new account is told: that it exists, how to log in next time, what comes next."""
+        """What every new account is told: that it exists, how to log in next time, what comes next.
+        The same words whether or not another account uses the phone number (it waits for its code)."""
         if user.email and user.phone:
             how = _(
-                "Log in next time with %(phone)s or %(email)s and your password. We sent a link to %(email)s: "
-                "open it to confirm your address."
+                "Log in next time with %(email)s and your password. We sent a link to %(email)s: open it to "
+                "confirm your address. We sent a code by SMS to %(phone)s: type it in My account to confirm "
+                "the number; then you can log in with it too."
             ) % {"phone": user.phone, "email": user.email}
         elif user.email:
             how = _(
@@ -89,7 +97,8 @@ class RegisterView(View):
             ) % {"email": user.email}
         else:
             how = _(
-                "Log in next time with %(phone)s and your password; news of your dossiers comes to this number by SMS."
+                "We sent a code by SMS to %(phone)s: type it in My account to confirm the number. Then you log in "
+                "next time with %(phone)s and your password, and news of your dossiers comes to this number by SMS."
             ) % {"phone": user.phone}
         return " ".join(
             [
@@ -102,18 +111,30 @@ class RegisterView(View):
 
 class VerifyEmailView(View):
     def get(self, request, token):
-        user = user_verify_email(token=token)
-        if user is None:
+        result, user = user_verify_email(token=token)
+        if result == Confirmation.CONFIRMED:
+            messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
+        elif result == Confirmation.UNAVAILABLE:
+            messages.error(
+                request,
+                _(
+                    "This address cannot be added to this account. If you already have another account with it, "
+                    "log in with that one."
+                ),
+            )
+        else:
             messages.error(
                 request, _("This confirmation link is not valid or has expired. Ask for a new one in your profile.")
             )
-        else:
-            messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
         return redirect("accounts:profile" if request.user.is_authenticated else "home")
 
 
 class ProfileView(LoginRequiredMixin, View):
     template_name = "accounts/profile.html"
+
+    def context(self, form):
+        user = self.request.user
+        return {"form": form, "pending_phone": phone_confirmation_pending(user=user)}
 
     def get(self, request):
         user = request.user
@@ -126,7 +147,7 @@ class ProfileView(LoginRequiredMixin, View):
             "notify_email": user.notify_email,
             "notify_sms": user.notify_sms,
         }
-        return render(request, self.template_name, {"form": ProfileForm(initial=initial, user=user)})
+        return render(request, self.template_name, self.context(ProfileForm(initial=initial, user=user)))
 
     def post(self, request):
         if "resend" in request.POST and request.user.email and not request.user.email_verified_at:
@@ -135,10 +156,83 @@ class ProfileView(LoginRequiredMixin, View):
             return redirect("accounts:profile")
         form = ProfileForm(request.POST, user=request.user)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        user_update_profile(user=request.user, **form.cleaned_data)
+            return render(request, self.template_name, self.context(form), status=400)
+        change = user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your details are saved."))
+        if change.email_pending:
+            messages.info(
+                request,
+                _("We sent a link to %(email)s: the address becomes your account's when you open it.")
+                % {"email": change.email_pending},
+            )
+        if change.phone_pending:
+            _tell_code_sent(request, phone=change.phone_pending, sent=change.code_sent)
+            return redirect("accounts:confirm_phone")
         return redirect("accounts:profile")
+
+
+def _tell_code_sent(request, *, phone: str, sent: bool) -> None:
+    if sent:
+        messages.info(
+            request,
+            _("We sent a code by SMS to %(phone)s: type it here to confirm the number. It is valid for 10 minutes.")
+            % {"phone": phone},
+        )
+    else:
+        messages.warning(
+            request,
+            _("A new code can be sent a minute after the last one, and at most 5 a day. Please wait and try again."),
+        )
+
+
+class PhoneConfirmView(LoginRequiredMixin, View):
+    """Type the code sent by SMS to the number waiting for confirmation, or ask for a new one."""
+
+    template_name = "accounts/confirm_phone.html"
+    outcomes = {
+        Confirmation.WRONG: _lazy("This is not the code we sent. Check the SMS and try again."),
+        Confirmation.EXPIRED: _lazy("This code has expired. Ask for a new one."),
+        Confirmation.TOO_MANY: _lazy("Too many wrong codes. Ask for a new one."),
+        Confirmation.UNAVAILABLE: _lazy(
+            "This number cannot be confirmed for this account. If you already have another account with it, "
+            "log in with that one."
+        ),
+    }
+
+    def render_page(self, pending, form, status=200):
+        context = {"pending": pending, "form": form, "file_sms": settings.SMS_BACKEND == "onestop.sms.FileBackend"}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        pending = phone_confirmation_pending(user=request.user)
+        if pending is None:
+            return redirect("accounts:profile")
+        return self.render_page(pending, PhoneCodeForm())
+
+    def post(self, request):
+        pending = phone_confirmation_pending(user=request.user)
+        if pending is None:
+            return redirect("accounts:profile")
+        if "resend" in request.POST:
+            _tell_code_sent(request, phone=pending.phone, sent=phone_code_send(user=request.user, phone=pending.phone))
+            return redirect("accounts:confirm_phone")
+        form = PhoneCodeForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(pending, form, status=400)
+        phone = pending.phone
+        result = phone_confirm(user=request.user, code=form.cleaned_data["code"])
+        if result == Confirmation.CONFIRMED:
+            messages.success(
+                request,
+                _(
+                    "Your phone number %(phone)s is confirmed: you can log in with it, and news of your dossiers "
+                    "can come to it by SMS."
+                )
+                % {"phone": phone},
+            )
+            return redirect("accounts:profile")
+        form.add_error("code", self.outcomes[result])
+        return self.render_page(phone_confirmation_pending(user=request.user), form, status=400)
 
 
 @method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
@@ -167,5 +261,6 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
+        login_cooloff_end(user=form.user)  # only the owner receives the link: their account opens again
         messages.success(self.request, _("Your password is set. You can log in now."))
         return super().form_valid(form)

@@ -129,6 +129,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder: due within one working day")
     ESCALATION = "escalation", _("Overdue dossier")
     DIGEST = "digest", _("Weekly list of overdue dossiers")
+    PHONE_CODE = "phone_code", _("Phone number confirmation code")
 
 
 class NotificationStatus(models.TextChoices):

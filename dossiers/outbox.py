@@ -32,7 +32,7 @@ from accounts.models import User
 from accounts.validators import normalize_phone, validate_phone
 from onestop.sms import SmsError, get_sms_backend, plain_sms
 
-from .constants import EventKind, NotificationChannel, NotificationKind, NotificationStatus
+from .constants import Channel, EventKind, NotificationChannel, NotificationKind, NotificationStatus
 from .links import lookup_url
 from .models import Dossier, DossierEvent, Heartbeat, Notification
 
@@ -87,8 +87,9 @@ def notify(
 ) -> list[int]:
     """Write one message to ``recipient`` (call inside the transaction of what it announces) and send
     it after commit. ``key`` says what the message is; writing the same key again adds nothing.
-    Returns the ids of its pending rows (none inside ``delivery_batched``, which sends them at its end)."""
-    phone = phone or recipient.phone
+    Returns the ids of its pending rows (none inside ``delivery_batched``, which sends them at its end).
+    Without ``phone``, SMS goes to the account's number only once it is confirmed (``confirmed_phone``)."""
+    phone = phone or recipient.confirmed_phone
     by_sms = bool(phone and recipient.notify_sms)
     texts = render_texts(
         template,
@@ -139,6 +140,32 @@ def notify(
     rows = list(pending.values_list("pk", "channel"))
     transaction.on_commit(lambda: _enqueue(rows))
     return [pk for pk, _channel in rows]
+
+
+CODE_SENT = "[code sent]"
+
+
+def phone_code_send(*, recipient: User, phone: str, text: str, key: str) -> int:
+    """Write the SMS carrying a phone confirmation code to ``phone`` (the number being confirmed, not
+    yet the account's) as one outbox row, in the caller's transaction, and send it after commit like
+    every message, so a broker outage delays it and loses nothing. No copy goes to the portal's own
+    list or by email: the code proves that the phone is the person's. Once delivered (or given up),
+    the row keeps no code. Returns the row's id. Named by ``settings.PHONE_CODE_SENDER``."""
+    row, _created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": NotificationKind.PHONE_CODE,
+            "channel": NotificationChannel.SMS,
+            "recipient": recipient,
+            "address": normalize_phone(phone),
+            "body": plain_sms(text),
+        },
+    )
+    if getattr(_batch, "keys", None) is not None:
+        _batch.keys.append(row.key)
+    else:
+        transaction.on_commit(lambda: _enqueue([(row.pk, row.channel)]))
+    return row.pk
 
 
 _batch = threading.local()
@@ -212,8 +239,23 @@ def notifications_queue(*, event: DossierEvent) -> list[int]:
         link=lookup_url(dossier),
         event=event,
         email=data.get("email") or None,
-        phone=data.get("phone") or None,
+        phone=_dossier_phone(dossier, data.get("phone")),
     )
+
+
+def _dossier_phone(dossier: Dossier, phone: str | None) -> str | None:
+    """The number a dossier's news goes to by SMS: the one written on the dossier when a clerk took it
+    down at the desk (the applicant stood there) or when it is the account's confirmed number; any
+    other number typed online has not been confirmed by its holder, so the news goes to the account's
+    confirmed number, if any."""
+    if not phone:
+        return None
+    if dossier.channel != Channel.ONLINE:
+        return phone
+    confirmed = dossier.applicant.confirmed_phone
+    if confirmed and normalize_phone(phone) == normalize_phone(confirmed):
+        return phone
+    return confirmed
 
 
 def _enqueue(rows) -> None:
@@ -300,8 +342,12 @@ def notification_deliver(*, notification_id: int) -> str:
         notification.last_error = ""
     else:
         _failed_attempt(notification, error, retryable=retryable, now=now)
+    settled = {}
+    if notification.kind == NotificationKind.PHONE_CODE and notification.status != NotificationStatus.PENDING:
+        settled["body"] = CODE_SENT  # the code is kept nowhere once it left (or never will)
     # Settled only if still ours: a send the sweep already declared uncertain is left to that resend.
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        **settled,
         status=notification.status,
         sent_at=notification.sent_at,
         last_error=notification.last_error,
@@ -364,7 +410,9 @@ def notification_resend(*, notification: Notification) -> bool:
     person's account (where the wrong number or address was corrected). False when it was not failed
     (a second click, or someone else resent it first)."""
     recipient = notification.recipient
-    current = recipient.email if notification.channel == NotificationChannel.EMAIL else recipient.phone
+    if notification.kind == NotificationKind.PHONE_CODE:
+        return False  # a code is asked for again by its owner, on the page where it is typed
+    current = recipient.email if notification.channel == NotificationChannel.EMAIL else recipient.confirmed_phone
     changes = {"status": NotificationStatus.PENDING, "next_attempt_at": None, "last_error": "", "attempts": 0}
     if notification.channel != NotificationChannel.IN_APP and current:
         changes["address"] = current

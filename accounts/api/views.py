@@ -1,10 +1,9 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
-from accounts.constants import AgencyKind
 from accounts.models import Agency
 
-from .serializers import AgencySerializer
+from .serializers import AgencyFilterSerializer, AgencySerializer
 
 
 class AgencyListApi(generics.ListAPIView):
@@ -12,21 +11,17 @@ class AgencyListApi(generics.ListAPIView):
 
     serializer_class = AgencySerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, enum=AgencyKind.values, description="Only agencies of this kind."),
-            OpenApiParameter("parent", str, description="Only the direct units of the agency with this code."),
-        ]
-    )
+    @extend_schema(parameters=[AgencyFilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        params = AgencyFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
         agencies = Agency.objects.filter(is_active=True).select_related("parent")
-        kind = self.request.query_params.get("kind")
-        if kind:
-            agencies = agencies.filter(kind=kind)
-        parent = self.request.query_params.get("parent")
-        if parent:
-            agencies = agencies.filter(parent__code=parent)
+        if filters.get("kind"):
+            agencies = agencies.filter(kind=filters["kind"])
+        if filters.get("parent"):
+            agencies = agencies.filter(parent__code=filters["parent"])
         return agencies.order_by("path")

@@ -67,11 +67,12 @@ def test_bad_registrations_say_which_field_and_why_and_keep_what_was_typed(clien
     assert not User.objects.exists()
 
 
-def test_an_existing_phone_or_citizen_id_cannot_register_twice(client):
+def test_an_existing_email_or_citizen_id_cannot_register_twice_and_a_phone_is_not_refused(client):
     UserFactory(phone="0912345678", citizen_id="038190001234")
     page = client.post(reverse("accounts:register"), GOOD).content.decode()
-    assert "số điện thoại này đã có" in page
-    assert "số định danh cá nhân này đã có" in page
+    assert "Không thể tạo tài khoản với địa chỉ email hoặc số định danh cá nhân này" in page
+    assert "số điện thoại này đã có" not in page
+    assert User.objects.count() == 1
 
 
 def test_a_phone_only_citizen_gets_the_password_link_by_sms(client, settings):
@@ -103,7 +104,7 @@ def test_the_password_link_page_does_not_reveal_who_has_an_account(client):
     assert len(mail.outbox) == 1
 
 
-def test_a_profile_change_of_email_asks_for_confirmation_again(client, django_capture_on_commit_callbacks):
+def test_a_profile_change_of_email_takes_effect_when_its_link_is_opened(client, django_capture_on_commit_callbacks):
     from django.utils import timezone
 
     user = UserFactory(email="hoa@example.vn", email_verified_at=timezone.now())
@@ -122,8 +123,12 @@ def test_a_profile_change_of_email_asks_for_confirmation_again(client, django_ca
             },
         )
     user.refresh_from_db()
-    assert (user.email, user.address, user.email_verified_at) == ("hoa.moi@example.vn", "Thôn 2", None)
+    assert (user.email, user.address) == ("hoa@example.vn", "Thôn 2")  # the old one until the link is opened
     assert mail.outbox[-1].to == ["hoa.moi@example.vn"]
+    link = re.search(r"/xac-nhan-email/\S+/", mail.outbox[-1].body).group(0)
+    client.get(link)
+    user.refresh_from_db()
+    assert user.email == "hoa.moi@example.vn" and user.email_verified_at is not None
 
 
 def test_a_citizen_chooses_the_language_and_channels_of_messages_in_the_profile(client):
@@ -177,8 +182,9 @@ def test_a_registration_with_an_email_is_confirmed_and_names_the_link_sent(clien
     response = client.post(reverse("accounts:register"), GOOD)
     main = _messages_on(client, response)
     assert "Tài khoản của bạn đã được tạo" in main
-    assert "0912345678 hoặc hoa.le@example.vn" in main
+    assert "đăng nhập bằng hoa.le@example.vn" in main
     assert "đường dẫn đến hoa.le@example.vn" in main
+    assert "gửi mã bằng SMS đến số 0912345678" in main
 
 
 def test_the_address_is_asked_once_at_registration_and_fills_the_first_dossier(client):

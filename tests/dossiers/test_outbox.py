@@ -9,7 +9,7 @@ import pytest
 
 from dossiers.constants import NotificationChannel, NotificationStatus
 from dossiers.links import lookup_url
-from dossiers.models import Notification
+from dossiers.models import Dossier, Notification
 from dossiers.outbox import notification_deliver, notification_resend, notifications_sweep
 from dossiers.services import dossier_receive
 from onestop.sms import SmsError
@@ -77,6 +77,32 @@ def test_a_citizen_who_turned_sms_off_gets_no_sms_but_still_the_portal_message(c
         NotificationChannel.EMAIL,
         NotificationChannel.IN_APP,
     }
+
+
+def _sms_addresses(dossier):
+    return list(
+        Notification.objects.filter(dossier=dossier, channel=NotificationChannel.SMS).values_list("address", flat=True)
+    )
+
+
+def test_an_online_dossiers_news_goes_by_sms_only_to_a_number_its_holder_confirmed(citizen, network, allowance):
+    # The account's number is not confirmed yet: the same number typed on the dossier gets nothing.
+    citizen.phone_confirmed = False
+    citizen.save()
+    dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    assert _sms_addresses(dossier) == []
+    assert Notification.objects.filter(dossier=dossier, channel=NotificationChannel.IN_APP).exists()
+    # Confirmed: the next news goes to it.
+    citizen.phone_confirmed = True
+    citizen.save()
+    dossier = dossier_receive(dossier=dossier, by=network["clerk"]).dossier
+    assert _sms_addresses(dossier) == ["0912345678"]
+    # Someone else's number typed on an online dossier is not written to: the account's confirmed one is.
+    other = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    Dossier.objects.filter(pk=other.pk).update(applicant_data={**other.applicant_data, "phone": "0987 000 111"})
+    other.refresh_from_db()
+    dossier_receive(dossier=other, by=network["clerk"])
+    assert set(_sms_addresses(other)) == {"0912345678"}
 
 
 def test_delivery_sends_once_even_when_the_task_runs_twice(received, settings):
