@@ -291,18 +291,45 @@ class Payment(models.Model):
 
 
 class PaymentNotification(models.Model):
-    """Everything the gateway sent, as it came, with what the portal answered: the audit of payments."""
+    """What the gateway sent, with what the portal answered: the audit of payments. A notification whose
+    signature verifies is kept in full, as it came; one refused before that (malformed, not signed,
+    or while the secret cannot be trusted) is counted in ``PaymentNotificationCount`` and only the first
+    few of each day and reason are kept here, shortened (``truncated``)."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="notifications", null=True)
     channel = models.CharField(max_length=10)  # "ipn" (server to server) or "return" (the citizen's browser)
     params = models.JSONField()
     signature_valid = models.BooleanField()
+    truncated = models.BooleanField(default=False)  # a sample of refused notifications, its fields shortened
     answer = models.CharField(max_length=4)
     message = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return f"{self.channel} {self.answer} {self.message}"
+
+
+class PaymentNotificationCount(models.Model):
+    """How many notifications were refused on one day for one reason, without keeping each one: a flood
+    of forged or junk requests adds to a number here, not rows to ``PaymentNotification``."""
+
+    class Reason(models.TextChoices):
+        MALFORMED = "malformed"  # not a notification VNPAY could send (answered 99)
+        UNTRUSTED_SECRET = "untrusted_secret"  # noqa: S105 (a reason: the secret is a placeholder or weak, 99)
+        SIGNATURE = "signature"  # the signature does not verify (97)
+
+    day = models.DateField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    count = models.PositiveBigIntegerField(default=0)
+    last_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "reason"], name="payment_notification_count_unique_day_reason")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.reason} {self.count}"
 
 
 class Rating(models.Model):

@@ -70,8 +70,9 @@ class SmsError(Exception):
 class HttpGatewayBackend(BaseBackend):
     """An HTTP SMS gateway (brandname SMS): POSTs JSON ``{"to", "text", "sender", "ref"}`` with basic
     authentication to ``SMS_GATEWAY_URL`` and reads the message id from the JSON answer's ``id``.
-    Configured by environment: SMS_GATEWAY_URL, SMS_GATEWAY_USER, SMS_GATEWAY_PASSWORD,
-    SMS_GATEWAY_SENDER, SMS_GATEWAY_TIMEOUT (seconds)."""
+    Configured by environment: SMS_GATEWAY_URL, SMS_GATEWAY_USER, SMS_GATEWAY_PASSWORD (the key the
+    gateway issued), SMS_GATEWAY_SENDER, SMS_GATEWAY_TIMEOUT (seconds). ``check --deploy`` refuses an
+    example address (onestop.E006) and a placeholder or short key (onestop.E007): onestop/checks.py."""
 
     def send(self, *, phone: str, text: str, reference: str = "") -> str:
         if urlsplit(settings.SMS_GATEWAY_URL).scheme not in ("http", "https"):

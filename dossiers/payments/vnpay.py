@@ -9,16 +9,23 @@
   04 invalid amount, 97 invalid signature, 99 other error. The citizen's browser comes back to the
   return address with the same parameters (shown, never trusted to change anything).
 - A payment succeeded when ``vnp_ResponseCode`` and ``vnp_TransactionStatus`` are both ``00``.
+- A secret that is a placeholder or weak (``onestop.checks.secret_weakness``) verifies nothing: anyone
+  who guesses it could sign "paid". Only the demo's own secret is accepted, and only while the portal's
+  simulator plays VNPAY (never with ``DEBUG`` off).
 """
 
 import hashlib
 import hmac
+import re
+import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
+
+from onestop.checks import VNPAY_SECRET_MIN_LENGTH, secret_weakness
 
 VERSION = "2.1.0"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,6 +38,44 @@ ANSWERS = {
     INVALID_SIGNATURE: "Invalid signature",
     OTHER: "Unknown error",
 }
+
+
+# The embedded default's secret (onestop/settings.py): the simulator signs with it, so it proves nothing.
+SIMULATOR_SECRET = "demo-secret-for-the-simulator-only"  # noqa: S105 (published: the demo's)
+# What a notification from VNPAY can hold; anything else is refused (99) before it is looked at.
+REQUIRED = ("vnp_Amount", "vnp_ResponseCode", "vnp_SecureHash", "vnp_TxnRef")
+MAX_PARAMS = 40
+MAX_KEY_LENGTH = 40
+MAX_VALUE_LENGTH = 255  # vnp_OrderInfo, the longest field VNPAY sends
+AMOUNT = re.compile(r"[0-9]{1,19}")
+AMOUNT_LIMIT = 2**63  # the largest amount a bigint column holds, plus one
+
+
+def secret_problem() -> str | None:
+    """Why the configured secret cannot be trusted to verify notifications, or None when it can."""
+    secret = settings.VNPAY_HASH_SECRET
+    if settings.VNPAY_SIMULATOR and secret == SIMULATOR_SECRET:
+        return None
+    problem = secret_weakness(secret, min_length=VNPAY_SECRET_MIN_LENGTH)
+    return f"VNPAY_HASH_SECRET is {problem}" if problem else None
+
+
+def malformed(params: dict[str, str]) -> str | None:
+    """Why ``params`` cannot be a notification from VNPAY at all (too many or too long fields, control
+    characters, a field missing, an amount that is not a whole number of the database's size), or None."""
+    if len(params) > MAX_PARAMS:
+        return f"more than {MAX_PARAMS} parameters"
+    for key, value in params.items():
+        if len(key) > MAX_KEY_LENGTH or len(value) > MAX_VALUE_LENGTH:
+            return "a parameter is too long"
+        if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in key + value):
+            return "a control character in a parameter"
+    missing = [key for key in REQUIRED if not params.get(key)]
+    if missing:
+        return "missing " + ", ".join(missing)
+    if not AMOUNT.fullmatch(params["vnp_Amount"]) or int(params["vnp_Amount"]) >= AMOUNT_LIMIT:
+        return "vnp_Amount is not a whole number of đồng × 100"
+    return None
 
 
 def _signed_part(params: dict) -> str:
@@ -48,8 +93,15 @@ def sign(params: dict, secret: str | None = None) -> str:
 
 
 def verify(params: dict, secret: str | None = None) -> bool:
+    """Whether ``params`` carry a valid signature under ``secret`` (by default the configured one,
+    which must be trustworthy: a placeholder verifies nothing)."""
+    if secret is None and secret_problem():
+        return False
     given = str(params.get("vnp_SecureHash", ""))
-    return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
+    try:
+        return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
+    except (TypeError, UnicodeEncodeError):  # not ASCII, or unencodable text: not a signature
+        return False
 
 
 def _stamp(moment: datetime) -> str:

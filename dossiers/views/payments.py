@@ -1,6 +1,7 @@
 """Paying a dossier's fee online: start (to the gateway), the gateway's server-to-server notification,
 the citizen's return, the fee receipt, and the gateway simulator of the embedded default."""
 
+import logging
 import uuid
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ from ..payments.services import payment_notified, payment_start
 from ..selectors import dossier_get_detail_or_404
 from ..slips import fee_receipt_pdf
 
+logger = logging.getLogger(__name__)
+
 
 class PaymentStartView(LoginRequiredMixin, View):
     def post(self, request, reference):
@@ -36,10 +39,16 @@ class PaymentStartView(LoginRequiredMixin, View):
 
 
 class VnpayIpnView(View):
-    """VNPAY's server-to-server notification: verified, logged, answered as VNPAY expects."""
+    """VNPAY's server-to-server notification: verified, logged, answered as VNPAY expects. Whatever
+    comes (junk, a broken database), the answer is VNPAY's JSON: 99 makes VNPAY send it again."""
 
     def get(self, request):
-        return JsonResponse(payment_notified(params=request.GET.dict(), channel="ipn"))
+        try:
+            answer = payment_notified(params=request.GET.dict(), channel="ipn")
+        except Exception:
+            logger.exception("payment notification could not be answered")
+            answer = vnpay.answer(vnpay.OTHER)
+        return JsonResponse(answer)
 
 
 class VnpayReturnView(LoginRequiredMixin, View):
@@ -48,6 +57,8 @@ class VnpayReturnView(LoginRequiredMixin, View):
 
     def get(self, request):
         params = request.GET.dict()
+        if vnpay.malformed(params):  # nothing VNPAY sends: not looked up
+            raise Http404
         payment = Payment.objects.select_related("dossier").filter(reference=params.get("vnp_TxnRef", "")).first()
         if payment is None or payment.dossier.applicant_id != request.user.pk:
             raise Http404
