@@ -20,3 +20,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# The portal's own error pages, and JSON for the same errors under /api/.
+handler400 = "onestop.errors.bad_request"
+handler403 = "onestop.errors.permission_denied"
+handler404 = "onestop.errors.page_not_found"
+handler500 = "onestop.errors.server_error"

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
-from dossiers.constants import ResultDelivery
+from dossiers.constants import ResultDelivery, Status
 from dossiers.models import Attachment, Dossier, DossierEvent
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    document = serializers.PrimaryKeyRelatedField(source="required_document", read_only=True)
+    document = serializers.PrimaryKeyRelatedField(source="required_document", read_only=True, allow_null=True)
 
     class Meta:
         model = Attachment
@@ -85,7 +85,9 @@ class DossierCreateSerializer(serializers.Serializer):
     applicant = ApplicantInputSerializer(required=False, help_text="Defaults to the profile.")
     form_data = serializers.DictField(required=False, default=dict)
     result_delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
-    delivery_address = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=Dossier._meta.get_field("delivery_address").max_length
+    )
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -101,7 +103,7 @@ class StepSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     agency = serializers.CharField(source="agency.code")
-    assignee = serializers.CharField(source="assignee.full_name", default=None)
+    assignee = serializers.CharField(source="assignee.full_name", default=None, allow_null=True)
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -109,11 +111,35 @@ class StepSerializer(serializers.Serializer):
 
 class QueueItemSerializer(DossierListSerializer):
     applicant_name = serializers.CharField(source="applicant_data.full_name", default="")
-    current_agency = serializers.CharField(source="current_agency.code", default=None)
-    current_assignee = serializers.CharField(source="current_assignee.full_name", default=None)
+    current_agency = serializers.CharField(source="current_agency.code", default=None, allow_null=True)
+    current_assignee = serializers.CharField(source="current_assignee.full_name", default=None, allow_null=True)
 
     class Meta(DossierListSerializer.Meta):
         fields = [*DossierListSerializer.Meta.fields, "applicant_name", "current_agency", "current_assignee"]
+
+
+class ActionNamesSerializer(serializers.Serializer):
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text="Names of the actions the caller may take on the dossier now."
+    )
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    """Query parameters of the work queue, the filters of the queue page; an empty one filters nothing."""
+
+    status = serializers.ChoiceField(
+        choices=[(value, label) for value, label in Status.choices if value != Status.DRAFT],
+        required=False,
+        allow_blank=True,
+    )
+    procedure = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="National procedure code."
+    )
+    due = serializers.ChoiceField(choices=["soon", "overdue"], required=False, allow_blank=True)
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Dossier code, applicant name or phone."
+    )
+    mine = serializers.BooleanField(required=False, help_text="Only dossiers assigned to the caller.")
 
 
 class ActionInputSerializer(serializers.Serializer):
@@ -121,23 +147,32 @@ class ActionInputSerializer(serializers.Serializer):
     target (``a<agency id>`` or ``a<agency id>u<user id>``), amount, note, result (file), on_paper,
     paper_reason, delivery, record, new_appointment, file; and ``expected_version``, the dossier's
     ``version`` as the caller last read it (required: a stale one answers 409, so of two people acting
-    at once, or one request sent twice, one wins), with optionally ``expected_status``."""
+    at once, or one request sent twice, one wins), with optionally ``expected_status``. A field of the
+    wrong type is refused here; what each action requires is the page form's to say."""
 
     expected_version = serializers.IntegerField(
         help_text="The dossier's version as the caller last read it (field `version` of the dossier)."
     )
-    expected_status = serializers.CharField(required=False, help_text="The status the caller last saw.")
-    reason = serializers.CharField(
-        required=False, help_text="Refusal, stop, withdrawal, apology; for hand_over: why it leaves the route."
+    expected_status = serializers.CharField(
+        required=False, allow_blank=True, help_text="The status the caller last saw."
     )
-    missing = serializers.ListField(child=serializers.CharField(), required=False)
-    target = serializers.CharField(required=False, help_text="a<agency id> or a<agency id>u<user id>")
-    amount = serializers.IntegerField(required=False)
-    note = serializers.CharField(required=False)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Refusal, stop, withdrawal, apology; for hand_over: why it leaves the route.",
+    )
+    missing = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    target = serializers.CharField(required=False, allow_blank=True, help_text="a<agency id> or a<agency id>u<user id>")
+    amount = serializers.IntegerField(required=False, help_text="request_payment: the fee in đồng, 1 to 10^12.")
+    note = serializers.CharField(required=False, allow_blank=True)
     result = serializers.FileField(required=False)
     on_paper = serializers.BooleanField(required=False, help_text="complete: the result is issued on paper.")
-    paper_reason = serializers.CharField(required=False, help_text="complete: why it is issued on paper.")
+    paper_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="complete: why it is issued on paper."
+    )
     file = serializers.FileField(required=False)
     delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
-    record = serializers.CharField(required=False)
-    new_appointment = serializers.DateTimeField(required=False)
+    record = serializers.CharField(required=False, allow_blank=True)
+    new_appointment = serializers.CharField(
+        required=False, help_text="apologise: the new appointment, dd/mm/yyyy hh:mm (Vietnam time)."
+    )

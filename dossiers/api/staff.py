@@ -1,27 +1,37 @@
 """Staff API: the work queue and the actions on a dossier, through the same action list, forms,
 services and predicates as the staff pages."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import is_staff_member
 from dossiers.actions import ACTIONS_BY_NAME, StateMissing, actions_for, expected_state, form_for
-from dossiers.constants import Status
 from dossiers.selectors import dossier_get_detail, dossier_get_detail_or_404, dossier_queue
 from dossiers.services import DossierChanged
+from onestop.api_parsers import JSONParser
+from onestop.api_schema import ErrorSerializer
 
-from .serializers import ActionInputSerializer, ActionResultSerializer, DossierDetailSerializer, QueueItemSerializer
+from .serializers import (
+    ActionInputSerializer,
+    ActionNamesSerializer,
+    ActionResultSerializer,
+    DossierDetailSerializer,
+    QueueFilterSerializer,
+    QueueItemSerializer,
+)
 
 
 class Conflict(APIException):
@@ -40,28 +50,21 @@ class QueueApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated, IsStaffMember]
     serializer_class = QueueItemSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=[s for s in Status.values if s != Status.DRAFT]),
-            OpenApiParameter("procedure", str, description="National procedure code."),
-            OpenApiParameter("due", str, enum=["soon", "overdue"]),
-            OpenApiParameter("q", str, description="Dossier code, applicant name or phone."),
-            OpenApiParameter("mine", bool, description="Only dossiers assigned to the caller."),
-        ]
-    )
+    @extend_schema(parameters=[QueueFilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = {key: value.replace("\x00", "") for key, value in self.request.query_params.items()}
-        status_filter = params.get("status") if params.get("status") in Status.values else None
+        params = QueueFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
         return dossier_queue(
             user=self.request.user,
-            status=status_filter,
-            procedure=params.get("procedure") or None,
-            due=params.get("due") if params.get("due") in ("soon", "overdue") else None,
-            query=params.get("q", ""),
-            mine=params.get("mine") in ("1", "true", "on"),
+            status=filters.get("status") or None,
+            procedure=filters.get("procedure") or None,
+            due=filters.get("due") or None,
+            query=filters.get("q", ""),
+            mine=filters.get("mine", False),
         )
 
 
@@ -72,16 +75,25 @@ class DossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ActionInputSerializer, responses={200: ActionResultSerializer})
+    @extend_schema(
+        request=ActionInputSerializer,
+        responses={
+            200: ActionResultSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The dossier changed since the caller read it."),
+        },
+    )
     def post(self, request, reference, action):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         chosen = ACTIONS_BY_NAME.get(action)
         if chosen is None:
             raise Http404
+        if not isinstance(request.data, Mapping):
+            raise ApiValidationError({"detail": [_("Send the action's fields as one object.")]})
         try:
             state = expected_state(request.data)
         except StateMissing as error:
             raise ApiValidationError(error.message_dict) from error
+        ActionInputSerializer(data=request.data).is_valid(raise_exception=True)
         data = QueryDict(mutable=True)
         for key, value in request.data.items():
             if key in ("expected_status", "expected_version") or hasattr(value, "read"):
@@ -99,7 +111,7 @@ class DossierActionApi(APIView):
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from error
         except DossierChanged as error:
-            raise Conflict({"detail": error.messages}) from error
+            raise Conflict(" ".join(error.messages)) from error
         except ValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
             raise ApiValidationError(detail) from error
@@ -113,7 +125,7 @@ class DossierActionsListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ActionNamesSerializer})
     def get(self, request, reference):
         dossier = dossier_get_detail_or_404(user=request.user, reference=reference)
         return Response({"actions": [a.name for a in actions_for(user=request.user, dossier=dossier)]})

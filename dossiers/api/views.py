@@ -1,11 +1,13 @@
 """Citizen API: the same services, selectors and predicates as the pages."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -45,6 +47,9 @@ from .serializers import (
     DossierListSerializer,
     SubmitSerializer,
 )
+
+# A dossier's file is served as it was accepted: one of the upload types (a result is a PDF).
+UPLOAD_TYPES = sorted({*settings.DOSSIER_UPLOAD_TYPES, "application/pdf"})
 
 
 def _api_error(error: ValidationError) -> ApiValidationError:
@@ -159,7 +164,7 @@ class DossierSubmitApi(APIView):
 class AttachmentFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, content_type): OpenApiTypes.BINARY for content_type in UPLOAD_TYPES})
     def get(self, request, pk):
         try:
             attachment = attachment_get_visible(user=request.user, pk=pk)

@@ -34,7 +34,7 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
 
 
 class RouteStepSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = RouteStep
@@ -74,10 +74,13 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
 
 
 class ProcedureFilterSerializer(serializers.Serializer):
-    """Query parameters of the procedure list; the same filters as the public catalogue page."""
+    """Query parameters of the procedure list; the same filters as the public catalogue page. An empty one
+    filters nothing."""
 
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     field = serializers.SlugRelatedField(slug_field="code", queryset=Field.objects.all(), required=False)
-    agency_level = serializers.ChoiceField(choices=AgencyLevel.choices, required=False)
-    service_level = serializers.ChoiceField(choices=ServiceLevel.choices, required=False)
-    agency = serializers.CharField(required=False, help_text="Code of an agency that offers the procedure.")
+    agency_level = serializers.ChoiceField(choices=AgencyLevel.choices, required=False, allow_blank=True)
+    service_level = serializers.ChoiceField(choices=ServiceLevel.choices, required=False, allow_blank=True)
+    agency = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="Code of an agency that offers the procedure."
+    )

@@ -14,8 +14,8 @@ from ..selectors import COLUMN_KEYS, report_06a
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("agency", str, required=True, description="The unit's code, e.g. 000.00.22.H56"),
-    OpenApiParameter("kind", str, enum=["month", "quarter", "half", "nine_months", "year", "range"]),
-    OpenApiParameter("year", int),
+    OpenApiParameter("kind", str, required=True, enum=["month", "quarter", "half", "nine_months", "year", "range"]),
+    OpenApiParameter("year", int, required=True, description="2015 or later"),
     OpenApiParameter("number", int, description="The month (1-12) or the quarter (1-4)"),
     OpenApiParameter("first_day", str, description="For a range: YYYY-MM-DD"),
     OpenApiParameter("last_day", str, description="For a range: YYYY-MM-DD"),

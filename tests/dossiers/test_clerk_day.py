@@ -378,9 +378,12 @@ def test_a_detour_to_the_desk_with_a_reason_does_not_use_up_the_route(citizen, n
 def test_the_queue_api_takes_junk_searches_without_failing(client, citizen, desk):
     ours = submit_online(citizen=citizen, version=desk["version"], agency=desk["commune"])
     client.force_login(desk["clerk"])
-    for query in ["%00", "\x00", "a\x00b", "'; DROP TABLE", "²³", "٣٤٥٦"]:
+    for query in ["%00", "'; DROP TABLE", "²³", "٣٤٥٦"]:
         response = client.get(reverse("api:staff-queue"), {"q": query, "procedure": query})
         assert response.status_code == 200, query
+    for query in ["\x00", "a\x00b"]:  # no text can hold a NUL: refused as a bad request, never a 500
+        response = client.get(reverse("api:staff-queue"), {"q": query, "procedure": query})
+        assert response.status_code == 400 and response["Content-Type"] == "application/json", query
     for query in ["84912345678", "0912-345-678", "(0912) 345.678"]:
         page = client.get(reverse("dossiers:queue"), {"q": query}).content.decode()
         assert ours.code in page, query
