@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,9 +71,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "csp.middleware.CSPMiddleware",  # every page's Content-Security-Policy (static files need none)
     "onestop.middleware.LanguageMiddleware",
     "onestop.middleware.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
+    # Input guard: a NUL or a lone surrogate anywhere in a request is a 400, before the
+    # session (its cookie is a database key) and every view; INPUT_GUARD_ANSWERS below.
+    "onestop.middleware.InputGuardMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +86,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # answers RATELIMIT_VIEW (429) when a limit is hit
 ]
+
+# Input guard: where a refused request must be answered in another format than the
+# portal's 400 page (or JSON under /api/): path prefix → dotted path of a view taking the request.
+INPUT_GUARD_ANSWERS = {"/thanh-toan/vnpay/ipn/": "onestop.errors.payment_notification_refused"}
 
 ROOT_URLCONF = "onestop.urls"
 WSGI_APPLICATION = "onestop.wsgi.application"
@@ -141,13 +150,27 @@ LOGOUT_REDIRECT_URL = "home"
 # Sessions end after SESSION_IDLE_MINUTES without a request (each request renews them).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
-# Brute force: 5 failed logins for one identifier from one address, then a 15-minute cool-off.
+# Login lockout and phone confirmation (docs/accounts.md).
+# Brute force: 5 failed logins for one account, on any of its identifiers (email, phone in any
+# spelling) and from any address, pause logins to that account for 15 minutes; a value that names no
+# account is counted as typed, so the answer never tells whether an account exists. On top, one
+# client address that fails LOGIN_ADDRESS_FAILURE_LIMIT times within LOGIN_ADDRESS_WINDOW_MINUTES,
+# over any accounts, may not log in for the same cool-off (accounts/lockout.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
-# "+84 912 345 678" and "0912345678" are one account: count their failures together.
 AXES_USERNAME_CALLABLE = "accounts.backends.login_identifier"
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
+# axes.W006 asks for "ip_address" among the lockout parameters: axes would count it with the account's
+# limit of 5 and forget it at every success from that address; the handler above counts the address on
+# its own (20 an hour over any accounts) instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES", default=60))
+# Where a phone confirmation code is handed for sending: the notification outbox (the sender belongs
+# to the dossiers app; accounts names it here and does not import it).
+PHONE_CODE_SENDER = "dossiers.outbox.phone_code_send"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -159,6 +182,15 @@ RATELIMIT_VIEW = "onestop.views.rate_limited"
 RATELIMIT_IP_META_KEY = "onestop.client_ip.client_ip"
 # A cache outage must not lock citizens out of the status lookup.
 RATELIMIT_FAIL_OPEN = True
+# Public lookup and verification limits (dossiers/limits.py): the budgets of the status
+# lookup (/tra-cuu/) and the verification page (/xac-thuc/), per client address, per code (however it
+# is spelled) and for all addresses together; "<count>/<s|m|h|d>".
+LOOKUP_RATE_PER_ADDRESS = env.str("LOOKUP_RATE_PER_ADDRESS", default="20/m")
+LOOKUP_RATE_PER_CODE = env.str("LOOKUP_RATE_PER_CODE", default="10/h")
+LOOKUP_RATE_ALL = env.str("LOOKUP_RATE_ALL", default="3000/h")
+VERIFY_RATE_PER_ADDRESS = env.str("VERIFY_RATE_PER_ADDRESS", default="60/h")
+VERIFY_RATE_PER_CODE = env.str("VERIFY_RATE_PER_CODE", default="10/h")
+VERIFY_RATE_ALL = env.str("VERIFY_RATE_ALL", default="3000/h")
 EMAIL_VERIFICATION_DAYS = 3
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -324,9 +356,23 @@ HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's schema, with the errors each operation answers; JSON
+    # nested too deep for Python is a 400 (DRF's own parser lets it through as a 500).
+    "DEFAULT_SCHEMA_CLASS": "onestop.api_schema.PortalAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "onestop.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # The API is used from the portal's own pages with the session cookie (and CSRF). HTTP Basic,
+    # which sends the password with every request, is for trying the API by hand in development only;
+    # either way the password is checked by authenticate(), under the login cool-offs.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        *(["rest_framework.authentication.BasicAuthentication"] if DEBUG else []),
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một cửa điện tử API",
@@ -347,6 +393,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp) on every page. Everything comes from the portal itself, no
+# inline script and no style attribute in the markup. A page that needs an inline block (the Swagger UI
+# initialiser of /api/docs/) marks it with the request's nonce, which goes into the header of that page only.
+# Forms are sent to the portal, and through a redirect to the payment gateway (browsers check form-action
+# on the redirect too), so VNPAY_URL's origin is allowed, and PORTAL_URL's for the simulator's way back.
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *dict.fromkeys(filter(None, (_origin(PORTAL_URL), _origin(VNPAY_URL))))],
+    },
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

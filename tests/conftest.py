@@ -49,6 +49,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no rate-limit or login counters left by the tests before it in its process
+    (the cache is the process's own memory unless CACHE_URL names a server)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SMS_FILE_PATH = tmp_path / "sms"
