@@ -33,9 +33,29 @@ class EmailOrPhoneBackend(ModelBackend):
             return None
         user = user_find_by_identifier(identifier=identifier)
         if user is None:
+            return self._awaiting_confirmation(identifier, password)
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def _awaiting_confirmation(self, identifier: str, password: str) -> User | None:
+        """A citizen who registered with a phone number only and left before typing its SMS code logs
+        in with that number and their password, and is then asked for the code (the login page sends
+        them there): without it the account would have no way in at all. Several accounts may wait on
+        one number; the password says which. Nothing else is open to such an account until the number
+        is confirmed: no SMS, no password link."""
+        candidates = []
+        if "@" not in identifier:
+            candidates = list(
+                User.objects.filter(
+                    phone=normalize_phone(identifier), phone_confirmed=False, email="", is_staff=False
+                ).order_by("-pk")[:3]
+            )
+        if not candidates:
             # Spend the same time as a real check so response times do not reveal who has an account.
             User().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        for user in candidates:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None

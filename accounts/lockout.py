@@ -11,6 +11,8 @@ Every path that checks a password goes through ``django.contrib.auth.authenticat
 (the login form, the admin's login, the API's Basic authentication where it is on), so all meet both.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -18,12 +20,22 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.signals import user_locked_out
 
 
+def _network(address: str) -> str:
+    """An IPv6 address counts as its /64 (one home or phone line holds a whole /64, as the portal's
+    other rate limits read it); an IPv4 address as itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
 def _count_key(address: str) -> str:
-    return f"login-failures:address:{address}"
+    return f"login-failures:address:{_network(address)}"
 
 
 def _lock_key(address: str) -> str:
-    return f"login-paused:address:{address}"
+    return f"login-paused:address:{_network(address)}"
 
 
 def address_paused(address: str | None) -> bool:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
@@ -24,6 +25,9 @@ PHONE_CODE_LIFETIME = timedelta(minutes=10)
 PHONE_CODE_WRONG_TRIES = 5
 PHONE_CODE_RESEND_AFTER = timedelta(minutes=1)
 PHONE_CODES_PER_DAY = 5
+# One number receives at most this many codes a day, over all the accounts that name it: registering
+# many accounts with someone's number (or a paid one) does not make the portal send SMS without end.
+PHONE_CODES_PER_NUMBER_PER_DAY = 10
 
 
 class Confirmation(StrEnum):
@@ -222,6 +226,12 @@ def phone_code_send(*, user: User, phone: str) -> bool:
     if row.phone != phone:
         row.phone, row.code_hash, row.expires_at, row.wrong_tries = phone, "", now, 0
     if row.sends >= PHONE_CODES_PER_DAY or (row.sends and now - row.sent_at < PHONE_CODE_RESEND_AFTER):
+        row.save()
+        return False
+    to_number = PhoneConfirmation.objects.filter(phone=phone, sends_since__gt=now - timedelta(days=1))
+    if (to_number.exclude(pk=row.pk).aggregate(total=Sum("sends"))["total"] or 0) + (
+        row.sends if row.pk else 0
+    ) >= PHONE_CODES_PER_NUMBER_PER_DAY:
         row.save()
         return False
     code = f"{secrets.randbelow(10**6):06d}"

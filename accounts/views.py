@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from django_ratelimit.decorators import ratelimit
@@ -35,6 +35,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        user = self.request.user
+        if user.is_authenticated and user.phone and not user.phone_confirmed and not user.email:
+            return resolve_url("accounts:confirm_phone")  # its only way in waits for the SMS code
+        return super().get_redirect_url()
 
     def get_default_redirect_url(self):
         return resolve_url(landing_page(user=self.request.user) or settings.LOGIN_REDIRECT_URL)
@@ -190,10 +196,10 @@ class PhoneConfirmView(LoginRequiredMixin, View):
 
     template_name = "accounts/confirm_phone.html"
     outcomes = {
-        Confirmation.WRONG: _lazy("This is not the code we sent. Check the SMS and try again."),
-        Confirmation.EXPIRED: _lazy("This code has expired. Ask for a new one."),
-        Confirmation.TOO_MANY: _lazy("Too many wrong codes. Ask for a new one."),
-        Confirmation.UNAVAILABLE: _lazy(
+        Confirmation.WRONG: gettext_lazy("This is not the code we sent. Check the SMS and try again."),
+        Confirmation.EXPIRED: gettext_lazy("This code has expired. Ask for a new one."),
+        Confirmation.TOO_MANY: gettext_lazy("Too many wrong codes. Ask for a new one."),
+        Confirmation.UNAVAILABLE: gettext_lazy(
             "This number cannot be confirmed for this account. If you already have another account with it, "
             "log in with that one."
         ),

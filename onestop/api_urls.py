@@ -8,6 +8,7 @@ from dossiers.api.views import (
     DossierDetailApi,
     DossierListApi,
     DossierSubmitApi,
+    ResultReceiveApi,
 )
 from procedures.api.views import FieldListApi, ProcedureDetailApi, ProcedureListApi
 from reports.api.views import IndicatorsApiView, Report06aApiView
@@ -24,6 +25,7 @@ urlpatterns = [
     path("dossiers/<uuid:reference>/attachments/", AttachmentUploadApi.as_view(), name="dossier-attachments"),
     path("dossiers/<uuid:reference>/submit/", DossierSubmitApi.as_view(), name="dossier-submit"),
     path("attachments/<int:pk>/file/", AttachmentFileApi.as_view(), name="attachment-file"),
+    path("attachments/<int:pk>/receive/", ResultReceiveApi.as_view(), name="result-receive"),
     path("staff/queue/", QueueApi.as_view(), name="staff-queue"),
     path("dossiers/<uuid:reference>/actions/", DossierActionsListApi.as_view(), name="dossier-actions"),
     path("dossiers/<uuid:reference>/actions/<slug:action>/", DossierActionApi.as_view(), name="dossier-action"),

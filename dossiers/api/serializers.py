@@ -176,3 +176,7 @@ class ActionInputSerializer(serializers.Serializer):
     new_appointment = serializers.CharField(
         required=False, help_text="apologise: the new appointment, dd/mm/yyyy hh:mm (Vietnam time)."
     )
+
+
+class ResultReceivedSerializer(serializers.Serializer):
+    file = serializers.URLField(help_text="Where the received result is downloaded.")

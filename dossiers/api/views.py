@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -35,6 +36,8 @@ from dossiers.services import (
     dossier_submit,
     result_taken,
 )
+from dossiers.services.results import result_awaits_receipt
+from onestop.api_schema import ErrorSerializer
 from onestop.files import file_response
 from procedures.form_schema import form_class_for
 from procedures.selectors import procedure_get_current
@@ -45,6 +48,7 @@ from .serializers import (
     DossierCreateSerializer,
     DossierDetailSerializer,
     DossierListSerializer,
+    ResultReceivedSerializer,
     SubmitSerializer,
 )
 
@@ -164,11 +168,39 @@ class DossierSubmitApi(APIView):
 class AttachmentFileApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, content_type): OpenApiTypes.BINARY for content_type in UPLOAD_TYPES})
+    @extend_schema(
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in UPLOAD_TYPES},
+            409: OpenApiResponse(ErrorSerializer, description="A result delivered online: receive it first."),
+        }
+    )
     def get(self, request, pk):
+        """A dossier's file. A download never changes the dossier: the applicant's signed result
+        delivered online is served once received (``POST /attachments/<pk>/receive/``)."""
+        try:
+            attachment = attachment_get_visible(user=request.user, pk=pk)
+        except Attachment.DoesNotExist:
+            raise Http404 from None
+        if result_awaits_receipt(attachment=attachment, user=request.user):
+            return Response(
+                {"detail": _("Receive the result first (POST to its receive address); then download it.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+
+
+class ResultReceiveApi(APIView):
+    """The applicant receives a signed result delivered online: the dossier is returned (national code
+    10) once, however often this is called; then the file is downloaded from ``file``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ResultReceivedSerializer})
+    def post(self, request, pk):
         try:
             attachment = attachment_get_visible(user=request.user, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404 from None
         result_taken(attachment=attachment, by=request.user)
-        return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+        file_url = request.build_absolute_uri(reverse("api:attachment-file", args=[attachment.pk]))
+        return Response(ResultReceivedSerializer({"file": file_url}).data)

@@ -169,3 +169,12 @@ def test_setting_a_new_password_by_link_ends_the_pause(client):
     set_url = client.get(path).url
     client.post(set_url, {"new_password1": "mat-khau-moi-xuan-du", "new_password2": "mat-khau-moi-xuan-du"})
     assert _login(client, "hoa@example.vn", "mat-khau-moi-xuan-du").status_code == 302
+
+
+def test_addresses_of_one_ipv6_line_share_the_address_cap(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 20
+    UserFactory(email="chi@example.vn")
+    for n in range(20):  # a new address of the same /64 for every try
+        _login(client, f"nguoi{n}@example.vn", "sai", address=f"2001:db8:1:2::{n + 1:x}")
+    assert _login(client, "chi@example.vn", address="2001:db8:1:2:ffff::1").status_code == 429
+    assert _login(client, "chi@example.vn", address="2001:db8:1:3::1").status_code == 302  # another line

@@ -221,3 +221,34 @@ def test_removing_and_retyping_a_number_buys_no_extra_codes(client, settings, dj
     page = main_of(client.get(reverse("accounts:profile")))
     status = page[page.index('data-testid="phone-status"') : page.index("</dd>", page.index("phone-status"))]
     assert "0987654321" not in status  # removed: nothing waits
+
+
+def test_a_phone_only_registrant_who_left_before_the_code_logs_in_and_is_asked_for_it(
+    client, settings, django_capture_on_commit_callbacks
+):
+    _register(client, django_capture_on_commit_callbacks, email="")
+    client.post(reverse("accounts:logout"))
+    # Someone else waiting on the same number, with another password, is not let in by it.
+    UserFactory(phone="0912345678", phone_confirmed=False, email="", citizen_id="038190009999")
+    assert _login(client, "0912345678", "not-the-password").status_code == 200
+    response = _login(client, "0912 345 678", GOOD["password1"])
+    assert response.status_code == 302 and response.url == reverse(CONFIRM)
+    assert client.get(reverse(CONFIRM)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse(CONFIRM), {"resend": "1"})
+    _type(client, last_code(settings, "0912345678"))
+    assert User.objects.get(citizen_id=GOOD["citizen_id"]).phone_confirmed is True
+
+
+def test_one_number_gets_at_most_ten_codes_a_day_over_every_account_that_names_it(
+    settings, django_capture_on_commit_callbacks
+):
+    from accounts.services import phone_code_send
+
+    sent = []
+    for n in range(12):
+        user = UserFactory(phone="0987654321", phone_confirmed=False, email="", citizen_id=f"0381900100{n:02d}")
+        with django_capture_on_commit_callbacks(execute=True):
+            sent.append(phone_code_send(user=user, phone="0987654321"))
+    assert sent == [True] * 10 + [False] * 2
+    assert len([m for m in sms_texts(settings) if m["to"] == "0987654321"]) == 10

@@ -129,3 +129,21 @@ def test_a_result_collected_at_the_desk_downloads_freely_and_stays_to_collect(cl
     assert client.get(reverse("dossiers:attachment", args=[result.pk])).status_code == 200
     dossier.refresh_from_db()
     assert dossier.status == Status.DONE
+
+
+def test_through_the_api_a_download_never_returns_the_dossier_and_receiving_does_once(client, citizen, ready):
+    result = ready.attachments.get(is_result=True)
+    client.force_login(citizen)
+    file_url = reverse("api:attachment-file", args=[result.pk])
+    for _attempt in range(3):
+        response = client.get(file_url)
+        assert response.status_code == 409 and "POST" in response.json()["detail"]
+    ready.refresh_from_db()
+    assert ready.status == Status.DONE and _returned_events(ready) == 0
+    assert client.get(reverse("api:result-receive", args=[result.pk])).status_code == 405
+    for _attempt in range(2):  # a double tap
+        response = client.post(reverse("api:result-receive", args=[result.pk]))
+        assert response.status_code == 200 and response.json()["file"].endswith(file_url)
+    assert client.get(file_url).status_code == 200
+    ready.refresh_from_db()
+    assert ready.status == Status.RETURNED and _returned_events(ready) == 1
