@@ -43,6 +43,23 @@ def _flush_past_the_history_guard():
 _flush_past_the_history_guard()
 
 
+# What a spreadsheet program may read as the start of a formula: every text beginning with one of these
+# must be written as text in the portal's CSV and XLSX files (the three exports' tests share them).
+FORMULA_LEADS = {
+    "equals": "=",
+    "plus": "+",
+    "minus": "-",
+    "at": "@",
+    "tab": "\t",
+    "carriage return": "\r",
+    "line feed": "\n",
+    "full-width equals": "\uff1d",
+    "full-width plus": "\uff0b",
+    "full-width minus": "\uff0d",
+    "full-width at": "\uff20",
+}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

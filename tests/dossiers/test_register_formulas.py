@@ -8,23 +8,10 @@ from django.urls import reverse
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import FORMULA_LEADS as LEADING
 from tests.dossiers.test_register import JUNE, at, walk_in
 
 pytestmark = pytest.mark.django_db
-
-LEADING = {
-    "equals": "=",
-    "plus": "+",
-    "minus": "-",
-    "at": "@",
-    "tab": "\t",
-    "carriage return": "\r",
-    "line feed": "\n",
-    "full-width equals": "\uff1d",
-    "full-width plus": "\uff0b",
-    "full-width minus": "\uff0d",
-    "full-width at": "\uff20",
-}
 
 
 @pytest.mark.parametrize("lead", LEADING.values(), ids=LEADING.keys())

@@ -8,23 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from procedures.exchange import catalogue_export_xlsx, records_from_xlsx
+from tests.conftest import FORMULA_LEADS as LEADING
 from tests.factories import AgencyFactory, published_procedure
 
 pytestmark = pytest.mark.django_db
-
-LEADING = {
-    "equals": "=",
-    "plus": "+",
-    "minus": "-",
-    "at": "@",
-    "tab": "\t",
-    "carriage return": "\r",
-    "line feed": "\n",
-    "full-width equals": "\uff1d",
-    "full-width plus": "\uff0b",
-    "full-width minus": "\uff0d",
-    "full-width at": "\uff20",
-}
 
 
 @pytest.mark.parametrize("lead", LEADING.values(), ids=LEADING.keys())

@@ -13,25 +13,13 @@ from openpyxl import load_workbook
 
 from accounts.constants import Role
 from reports.exports import Sheet, sheet_csv, sheet_xlsx
+from tests.conftest import FORMULA_LEADS as LEADING
 from tests.factories import StaffMembershipFactory
 from tests.reports.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 Q1 = {"kind": "quarter", "year": 2026, "number": 1, "cutoff": "on", "grouping": "unit"}
-LEADING = {
-    "equals": "=",
-    "plus": "+",
-    "minus": "-",
-    "at": "@",
-    "tab": "\t",
-    "carriage return": "\r",
-    "line feed": "\n",
-    "full-width equals": "\uff1d",
-    "full-width plus": "\uff0b",
-    "full-width minus": "\uff0d",
-    "full-width at": "\uff20",
-}
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
