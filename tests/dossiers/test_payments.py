@@ -267,12 +267,14 @@ def test_an_error_while_taking_a_notification_is_answered_99_logged_and_changes_
     assert payment_notified(params=_notification(payment))["RspCode"] == "00"  # the retry is taken
 
 
-def test_a_result_taken_through_the_api_returns_the_dossier_too(client, citizen, network, allowance, pki):
+def test_a_result_received_through_the_api_returns_the_dossier_too(client, citizen, network, allowance, pki):
     dossier = _done_online(citizen, network, allowance)
     payment, _params = _started(dossier, citizen)
     payment_notified(params=_notification(payment))
     client.force_login(citizen)
     result = dossier.attachments.get(is_result=True)
+    assert client.get(f"/api/v1/attachments/{result.pk}/file/").status_code == 409  # receive it first
+    assert client.post(f"/api/v1/attachments/{result.pk}/receive/").status_code == 200
     assert client.get(f"/api/v1/attachments/{result.pk}/file/").status_code == 200
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
