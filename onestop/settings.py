@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "reports",
+    "feedback",
     "operations",  # database roles, backup and restore
     "onestop",  # project-wide commands (seed_demo) that use every app
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("", include("reports.urls")),
+    path("", include("feedback.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from accounts.models import Agency
+from feedback import demo as feedback_demo
 from procedures import demo as procedures_demo
 from reports import demo as reports_demo
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             created = accounts_demo.load_users()
             published = procedures_demo.load_catalogue()
             reports_demo.load_targets()
+            feedback_demo.load_answer_times()
         from dossiers.signing import demo_pki_create
 
         signers = demo_pki_create(agencies=Agency.objects.filter(is_active=True))
