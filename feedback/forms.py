@@ -6,8 +6,7 @@ from accounts.models import Agency
 from dossiers.constants import Status
 from procedures.selectors import version_list_current
 
-from .constants import Subject
-from .models import AnswerTime
+from .selectors import subject_choices_received
 
 
 class FeedbackForm(forms.Form):
@@ -39,8 +38,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, sender, **kwargs):
         super().__init__(*args, **kwargs)
-        answered = set(AnswerTime.objects.values_list("subject", flat=True))
-        self.fields["subject"].choices = [(value, label) for value, label in Subject.choices if value in answered]
+        self.fields["subject"].choices = subject_choices_received()
         self.fields["dossier"].queryset = sender.dossiers.exclude(status=Status.DRAFT).order_by("-submitted_at")
         self.fields["dossier"].label_from_instance = lambda dossier: (
             f"{dossier.code} · {dossier.procedure_version.name}"

@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from onestop.form_errors import form_add_service_errors
+
 from .forms import FeedbackForm
 from .models import Feedback
 from .services import feedback_send
@@ -34,9 +36,7 @@ class FeedbackSendView(LoginRequiredMixin, View):
                     may_publish=data["may_publish"],
                 )
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        form.add_error(field if field in form.fields else None, message)
+                form_add_service_errors(form, error)
             else:
                 return redirect("feedback:sent", reference=feedback.reference)
         return render(request, self.template_name, {"form": form}, status=400)

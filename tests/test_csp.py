@@ -14,7 +14,6 @@ import sys
 from html.parser import HTMLParser
 
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.core.management import call_command
 from django.test import Client
@@ -122,7 +121,6 @@ def demo(db):
     due), and a draft of the same procedure."""
     from tests.e2e.conftest import demo_level4_submitted
 
-    cache.clear()  # the public pages' rate limits count per address: start with none spent
     call_command("seed_demo", stdout=io.StringIO())
     received = dossier_receive(dossier=demo_level4_submitted(), by=User.objects.get(email=CLERK)).dossier
     draft = dossier_start(applicant=received.applicant, version=received.procedure_version, agency=received.agency)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from onestop.files import file_response
+from onestop.form_errors import form_add_service_errors
 from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -183,10 +184,7 @@ class WizardStepView(LoginRequiredMixin, View):
             try:
                 self.save(form)
             except ValidationError as error:
-                for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else []:
-                    form.add_error(field if field in form.fields else None, errors)
-                if not hasattr(error, "error_dict"):
-                    form.add_error(None, error.messages)
+                form_add_service_errors(form, error)
                 return self.render_step(form, status=400)
             return redirect(step_url(self.dossier, _next_step(self.step)))
         return self.render_step(form, status=400)

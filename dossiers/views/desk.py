@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.services import citizen_create_at_desk
+from onestop.form_errors import form_add_service_errors
 from procedures.form_schema import answers_to_storage, form_class_for
 from procedures.selectors import procedure_get_current, version_list_current
 
@@ -65,8 +66,7 @@ class DeskCitizenView(ClerkRequiredMixin, View):
                     desk=self.agencies[0],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    create.add_error(field if field in create.fields else None, errors)
+                form_add_service_errors(create, error)
             else:
                 note = _("Account opened; %(name)s gets a link to set a password.") % {"name": citizen.full_name}
                 messages.success(request, note)

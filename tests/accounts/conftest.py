@@ -1,17 +1,5 @@
 import re
 
-from django.core.cache import cache
-
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits and the per-address login cap live in the cache, which outlives a test's database."""
-    cache.clear()
-    yield
-    cache.clear()
-
 
 def main_of(response) -> str:
     """The page's <main>, without the per-response CSRF token: what a person reads."""

@@ -1,7 +1,6 @@
 import re
 
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 import pytest
@@ -19,11 +18,6 @@ GOOD = {
     "password1": "mua-lua-xuan-du-2026",
     "password2": "mua-lua-xuan-du-2026",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def test_a_citizen_registers_is_logged_in_and_confirms_the_email_by_link(client, django_capture_on_commit_callbacks):

@@ -1,6 +1,5 @@
 import uuid
 
-from django.core.cache import cache
 from django.urls import reverse
 
 import pytest
@@ -16,13 +15,6 @@ from dossiers.services import (
 from tests.dossiers.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ code no result can have answered as not found, never as an error."""
 import socket
 from urllib.parse import quote
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import reverse
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 CODE = "ABCD-EFGH-JKLM"
 START = reverse("dossiers:verify_start")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import io
 import json
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -80,7 +79,6 @@ class Tour:
 
 
 def _demo(today):
-    cache.clear()  # the public pages' rate limits count per address: start with none spent
     call_command("seed_demo", stdout=io.StringIO())
     generate_history(since=today - timedelta(days=40), until=today, per_week=2, seed=11)
     submitted = demo_level4_submitted()
