@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from procedures.calendar import WorkingCalendar
 from procedures.selectors import procedure_get_current
@@ -72,7 +73,7 @@ def test_a_new_citizen_on_a_phone_submits_without_typing_anything_twice(live_ser
     for typed in ["-2", "1e1000000"]:
         page.get_by_label("Số bản đề nghị cấp").fill(typed)
         page.get_by_role("button", name="Lưu và tiếp tục").click()
-        assert page.title().startswith("Lỗi: Bước 2/5")
+        expect(page).to_have_title(re.compile(r"^Lỗi: Bước 2/5"))  # waits for the answer page
         summary = _focused_summary(page)
         assert "Có 1 lỗi cần sửa" in summary
         assert "Số bản đề nghị cấp: Nhập một số nguyên từ 1 đến 20." in summary
@@ -128,6 +129,6 @@ def test_a_failed_login_on_a_phone_moves_the_focus_to_the_announced_error(live_s
     field.fill("0912345678")
     page.get_by_label("Mật khẩu").fill("khong-dung")
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.title().startswith("Lỗi: Đăng nhập")
+    expect(page).to_have_title(re.compile(r"^Lỗi: Đăng nhập"))  # waits for the answer page
     assert "mật khẩu không khớp" in _focused_summary(page)
     _shot(page, "0-login-error")
