@@ -19,3 +19,4 @@ class Role(models.TextChoices):
     SPECIALIST = "specialist", _("Specialist")
     LEADER = "leader", _("Leader")
     CATALOGUE_ADMIN = "catalogue_admin", _("Catalogue administrator")
+    FEEDBACK = "feedback", _("Feedback handler")

@@ -130,6 +130,11 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("Overdue dossier")
     DIGEST = "digest", _("Weekly list of overdue dossiers")
     PHONE_CODE = "phone_code", _("Phone number confirmation code")
+    # Written by the feedback app (its notices go through the same outbox).
+    FEEDBACK = "feedback", _("News of a feedback")
+    FEEDBACK_DUE = "fb_due", _("Reminder: feedback due within one working day")
+    FEEDBACK_LATE = "fb_late", _("Overdue feedback")
+    FEEDBACK_DIGEST = "fb_digest", _("Daily feedback digest")
 
 
 class NotificationStatus(models.TextChoices):

@@ -61,8 +61,10 @@ class Texts:
 
 def render_texts(template: str, context: dict, *, language: str, link: str, sms: bool = True) -> Texts:
     """The subject, mail body and (unless ``sms`` is False: no SMS is written) the SMS of
-    ``dossiers/notifications/<template>*.txt`` in ``language``."""
-    folder = "dossiers/notifications"
+    ``dossiers/notifications/<template>*.txt`` in ``language`` (a ``template`` with a folder,
+    ``feedback/notifications/answered``, names another app's)."""
+    folder, _sep, template = template.rpartition("/")
+    folder = folder or "dossiers/notifications"
     with translation.override(language):
         subject = " ".join(render_to_string(f"{folder}/{template}_subject.txt", context).split())
         body = render_to_string(f"{folder}/{template}.txt", context).strip()

@@ -19,3 +19,6 @@ class FeedbackStatus(models.TextChoices):
 
 class FeedbackEventKind(models.TextChoices):
     SENT = "sent", pgettext_lazy("feedback event", "Sent")
+    MOVED = "moved", pgettext_lazy("feedback event", "Passed to another unit")
+    ANSWERED = "answered", pgettext_lazy("feedback event", "Answered")
+    RATED = "rated", pgettext_lazy("feedback event", "Rated by the sender")

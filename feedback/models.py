@@ -55,15 +55,57 @@ class Feedback(models.Model):
     # The answer time used, as it stood when the feedback came (a later change of the law does not move it).
     working_days = models.DecimalField(max_digits=4, decimal_places=1)
     legal_basis = models.CharField(max_length=500)
+    # The unit's answer, sent to the sender; when the sender allowed it, published with ``public_summary``
+    # (the question as the unit restates it, without personal data) instead of the sender's own words.
+    answer = models.TextField(_("answer"), max_length=10000, blank=True)
+    public_summary = models.TextField(_("the question, as published"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The sender's word on the answer: did it resolve the matter? (None: not said.)
+    resolved = models.BooleanField(_("resolved, says the sender"), null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["agency", "status", "due_at"], name="feedback_inbox")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="feedback_inbox"),
+            models.Index(fields=["received_at"], name="feedback_received"),
+        ]
 
     def __str__(self):
         return self.code or str(self.reference)
+
+    @property
+    def answered_on_time(self) -> bool | None:
+        """Answered by the due time (None while unanswered)."""
+        return None if self.answered_at is None else self.answered_at <= self.due_at
+
+    @property
+    def published(self) -> bool:
+        return self.may_publish and self.answered_at is not None
+
+
+class FeedbackAttachment(models.Model):
+    """A file the sender joined to their feedback, checked like a dossier's uploads."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="feedback/%Y/%m/", max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("feedback attachment")
+        verbose_name_plural = _("feedback attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class FeedbackEvent(models.Model):
@@ -72,7 +114,9 @@ class FeedbackEvent(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=FeedbackEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # The unit holding the feedback after this step, and before it (a move only).
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
 

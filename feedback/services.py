@@ -1,7 +1,7 @@
 """Writes of the feedback app: a feedback is sent, routed to the unit responsible and given its
 answer time in working days, in one transaction with its first history rows."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,10 @@ from dossiers.models import Dossier
 from procedures.calendar import WorkingCalendar
 from procedures.models import ProcedureVersion
 
-from .constants import FeedbackEventKind, Subject
+from .constants import FeedbackEventKind, FeedbackStatus, Subject
 from .models import AnswerTime, Feedback, FeedbackEvent
+from .notices import sender_tell_answered, staff_tell_new
+from .permissions import can_handle, move_targets
 
 
 def feedback_unit_responsible(
@@ -85,7 +87,101 @@ def feedback_send(
     )
     feedback.code = f"PA-{unit.code}-{timezone.localtime(now):%y%m%d}-{feedback.pk:05d}"
     feedback.save(update_fields=["code"])
-    FeedbackEvent.objects.create(
+    event = FeedbackEvent.objects.create(
         feedback=feedback, kind=FeedbackEventKind.SENT, actor=sender, agency=unit, created_at=now
+    )
+    staff_tell_new(feedback=feedback, event=event)
+    return feedback
+
+
+def _locked(feedback: Feedback) -> Feedback:
+    """The feedback's row, locked for the change (its own row only: the unit and sender stay free)."""
+    return Feedback.objects.select_for_update(of=("self",)).select_related("agency", "sender").get(pk=feedback.pk)
+
+
+@transaction.atomic
+def feedback_move(*, feedback: Feedback, by: User, to_agency: Agency, note: str = "", now=None) -> Feedback:
+    """Pass an unanswered feedback from the unit holding it to a unit right below (a district to a
+    commune) or back up; its due time does not move. The new unit's handlers are told."""
+    now = now or timezone.now()
+    feedback = _locked(feedback)
+    if feedback.answered_at is not None:
+        raise ValidationError(_("This feedback has been answered; it stays with the unit that answered it."))
+    if to_agency.pk not in {unit.pk for unit in move_targets(user=by, feedback=feedback)}:
+        raise ValidationError({"to_agency": _("You cannot pass this feedback to that unit.")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why it goes to that unit.")})
+    from_agency = feedback.agency
+    feedback.agency = to_agency
+    feedback.save(update_fields=["agency"])
+    event = FeedbackEvent.objects.create(
+        feedback=feedback,
+        kind=FeedbackEventKind.MOVED,
+        actor=by,
+        agency=to_agency,
+        from_agency=from_agency,
+        note=note[:500],
+        created_at=now,
+    )
+    staff_tell_new(feedback=feedback, event=event)
+    return feedback
+
+
+@transaction.atomic
+def feedback_answer(*, feedback: Feedback, by: User, answer: str, public_summary: str = "", now=None) -> Feedback:
+    """The unit holding the feedback answers it, once. When the sender allowed publication, the unit
+    also restates the question without personal data (``public_summary``), published with the answer.
+    The sender is told on their channels."""
+    now = now or timezone.now()
+    feedback = _locked(feedback)
+    if not can_handle(user=by, feedback=feedback):
+        raise PermissionDenied
+    if feedback.answered_at is not None:
+        raise ValidationError(_("This feedback has already been answered."))
+    errors = {}
+    answer = (answer or "").strip()
+    public_summary = (public_summary or "").strip()
+    if not answer:
+        errors["answer"] = _("Write the answer.")
+    if feedback.may_publish and not public_summary:
+        errors["public_summary"] = _(
+            "The sender allowed publication: restate the question without names, numbers or addresses."
+        )
+    if errors:
+        raise ValidationError(errors)
+    feedback.answer = answer
+    feedback.public_summary = public_summary if feedback.may_publish else ""
+    feedback.answered_at = now
+    feedback.answered_by = by
+    feedback.status = FeedbackStatus.ANSWERED
+    feedback.save(update_fields=["answer", "public_summary", "answered_at", "answered_by", "status"])
+    event = FeedbackEvent.objects.create(
+        feedback=feedback, kind=FeedbackEventKind.ANSWERED, actor=by, agency=feedback.agency, created_at=now
+    )
+    sender_tell_answered(feedback=feedback, event=event)
+    return feedback
+
+
+@transaction.atomic
+def feedback_rate(*, feedback: Feedback, by: User, resolved: bool, now=None) -> Feedback:
+    """The sender says, once, whether the answer resolved the matter."""
+    now = now or timezone.now()
+    feedback = _locked(feedback)
+    if feedback.sender_id != by.pk:
+        raise PermissionDenied
+    if feedback.answered_at is None:
+        raise ValidationError(_("This feedback has not been answered yet."))
+    if feedback.resolved is not None:
+        raise ValidationError(_("You have already said whether the answer resolved it."))
+    feedback.resolved = bool(resolved)
+    feedback.rated_at = now
+    feedback.save(update_fields=["resolved", "rated_at"])
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        kind=FeedbackEventKind.RATED,
+        actor=by,
+        agency=feedback.agency,
+        created_at=now,
     )
     return feedback

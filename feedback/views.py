@@ -38,7 +38,7 @@ class FeedbackSendView(LoginRequiredMixin, View):
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                return redirect("feedback:sent", reference=feedback.reference)
+                return redirect("feedback:mine_detail", reference=feedback.reference)
         return render(request, self.template_name, {"form": form}, status=400)
 
 

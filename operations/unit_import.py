@@ -94,6 +94,8 @@ ROLE_WORDS = {
     "chuyên môn": Role.SPECIALIST,
     "lãnh đạo": Role.LEADER,
     "quản trị danh mục": Role.CATALOGUE_ADMIN,
+    "phản ánh": Role.FEEDBACK,
+    "xử lý phản ánh": Role.FEEDBACK,
 }
 YES = {"có", "co", "x", "1", "true", "yes", "làm việc", "làm bù"}
 NO = {"không", "khong", "0", "false", "no", "nghỉ", ""}

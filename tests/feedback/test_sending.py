@@ -2,7 +2,6 @@
 days on the working calendar, gets a code and a receipt; refused input keeps what was typed."""
 
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ import pytest
 
 from dossiers.services import dossier_hand_over, dossier_receive
 from feedback.constants import FeedbackEventKind, Subject
-from feedback.models import AnswerTime, Feedback
+from feedback.models import Feedback
 from feedback.services import feedback_send
 from procedures.models import CalendarDay
 from tests.dossiers.conftest import submit_online
@@ -20,13 +19,6 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture(autouse=True)
-def answer_times():
-    basis = "Quy chế tiếp nhận, xử lý phản ánh, kiến nghị của tỉnh, Điều 9"
-    for subject, days in {Subject.DOSSIER: "5", Subject.PROCEDURE: "10", Subject.CONDUCT: "10"}.items():
-        AnswerTime.objects.create(subject=subject, working_days=Decimal(days), legal_basis=basis)
 
 
 def test_feedback_about_a_dossier_goes_to_the_unit_holding_it_and_is_due_in_working_days(citizen, network, allowance):
@@ -85,7 +77,9 @@ def test_the_citizen_sends_from_the_page_gets_the_receipt_and_a_refusal_keeps_th
         {"subject": Subject.CONDUCT, "text": text, "agency": network["commune"].pk, "may_publish": "on"},
     )
     feedback = Feedback.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("feedback:sent", args=[feedback.reference])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "feedback:mine_detail", args=[feedback.reference]
+    )
     receipt = client.get(response["Location"]).content.decode()
     assert feedback.code in receipt and "UBND xã Xuân Du" in receipt and "10 ngày làm việc" in receipt
     assert feedback.may_publish and feedback.sender == citizen
