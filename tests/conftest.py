@@ -6,6 +6,8 @@ from django.conf import settings
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The browser fixtures (one Chromium per run), for the browser tests of every app.
+pytest_plugins = ["tests.browser"]
 
 
 def pytest_collection_modifyitems(config, items):
