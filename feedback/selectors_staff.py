@@ -1,0 +1,137 @@
+"""Reads for the staff who handle feedback: their inbox, its counters, what their unit passed down and
+may take back, and one feedback as they may see it."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.utils import timezone
+
+from accounts.constants import ADMINISTRATIVE_KINDS
+from accounts.models import User
+from procedures.calendar import WorkingCalendar
+
+from .constants import FeedbackEventKind, FeedbackStatus
+from .models import Feedback, FeedbackEvent
+from .permissions import can_handle, feedback_units_handled, move_targets
+
+DUE_OVERDUE = "overdue"
+DUE_TODAY = "today"
+DUE_SOON = "soon"
+
+
+def _end_of_today(now: datetime) -> datetime:
+    """The last moment of ``now``'s local day (Asia/Ho_Chi_Minh), as an aware datetime."""
+    local = timezone.localtime(now)
+    return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time.min)) - timedelta(microseconds=1)
+
+
+def _due_condition(due: str, *, now: datetime) -> Q:
+    """Unanswered feedback past its due time ("overdue"), due later today ("today"), or due within one
+    working day from now ("soon")."""
+    waiting = Q(answered_at__isnull=True)
+    if due == DUE_OVERDUE:
+        return waiting & Q(due_at__lt=now)
+    if due == DUE_TODAY:
+        return waiting & Q(due_at__gte=now, due_at__lte=_end_of_today(now))
+    if due == DUE_SOON:
+        return waiting & Q(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
+    return Q()
+
+
+def code_normalize(query: str) -> str:
+    """A typed code as stored: no spaces anywhere (a code copied from a letter may carry some), upper
+    case, no NUL (PostgreSQL refuses it)."""
+    return "".join((query or "").replace("\x00", "").split()).upper()[:60]
+
+
+def feedback_inbox(
+    *,
+    user: User,
+    status: str | None = None,
+    due: str | None = None,
+    subject: str | None = None,
+    query: str = "",
+    now: datetime | None = None,
+) -> models.QuerySet[Feedback]:
+    """The feedback held by the units ``user`` handles: unanswered first, soonest due first, then the
+    answered ones, latest answer first. ``due``: "overdue", "today" or "soon" (within one working day);
+    ``query``: a code or part of one, in any case and spacing."""
+    now = now or timezone.now()
+    feedback = Feedback.objects.filter(agency_id__in=feedback_units_handled(user=user))
+    if status in FeedbackStatus.values:
+        feedback = feedback.filter(status=status)
+    if due:
+        feedback = feedback.filter(_due_condition(due, now=now))
+    if subject:
+        feedback = feedback.filter(subject=subject)
+    code = code_normalize(query)
+    if code:
+        feedback = feedback.filter(code__icontains=code)
+    return (
+        feedback.select_related("agency", "sender")
+        .annotate(waiting_due=Case(When(answered_at__isnull=True, then=F("due_at"))))
+        .order_by(F("waiting_due").asc(nulls_last=True), F("answered_at").desc(nulls_last=True), "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    waiting: int
+    due_today: int
+    overdue: int
+
+
+def feedback_inbox_counts(*, user: User, now: datetime | None = None) -> InboxCounts:
+    """How many of the feedback ``user``'s units hold wait for an answer, are due later today, are
+    overdue (one query, whatever the filters on the list)."""
+    now = now or timezone.now()
+    counts = Feedback.objects.filter(agency_id__in=feedback_units_handled(user=user)).aggregate(
+        waiting=Count("pk", filter=Q(answered_at__isnull=True)),
+        due_today=Count("pk", filter=_due_condition(DUE_TODAY, now=now)),
+        overdue=Count("pk", filter=_due_condition(DUE_OVERDUE, now=now)),
+    )
+    return InboxCounts(**counts)
+
+
+def feedback_list_passed_down(*, user: User) -> models.QuerySet[Feedback]:
+    """Unanswered feedback ``user``'s units passed down to a unit right below, still held there: they
+    may read it and take it back until it is answered."""
+    handled = feedback_units_handled(user=user)
+    passed = FeedbackEvent.objects.filter(
+        feedback=OuterRef("pk"), kind=FeedbackEventKind.MOVED, from_agency_id__in=handled
+    )
+    return (
+        Feedback.objects.filter(
+            answered_at__isnull=True,
+            agency__parent_id__in=handled,
+            agency__kind__in=ADMINISTRATIVE_KINDS,
+        )
+        .exclude(agency_id__in=handled)
+        .filter(Exists(passed))
+        .select_related("agency", "sender")
+        .order_by("due_at", "pk")
+    )
+
+
+def feedback_get_for_staff(*, user: User, reference) -> Feedback | None:
+    """The feedback with ``reference`` if ``user`` handles it, or may take it back (the unit above the
+    one holding it); None otherwise, so the page answers 404."""
+    if not feedback_units_handled(user=user):
+        return None
+    feedback = (
+        Feedback.objects.select_related("agency__parent", "sender", "dossier", "procedure", "answered_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if feedback is None:
+        return None
+    if can_handle(user=user, feedback=feedback) or move_targets(user=user, feedback=feedback):
+        return feedback
+    return None
+
+
+def feedback_events(*, feedback: Feedback) -> models.QuerySet[FeedbackEvent]:
+    """The feedback's history, oldest first, with who acted and the units."""
+    return feedback.events.select_related("actor", "agency", "from_agency").order_by("created_at", "pk")
