@@ -1,0 +1,100 @@
+"""Reads for the sender's pages and the public list of published answers. The sender reads only their
+own feedback (anyone else's is absent, hence a 404); the public reads only answers the sender allowed to
+publish, and never the sender, their words or the feedback's code."""
+
+from datetime import datetime
+
+from django.db.models import BooleanField, Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from procedures.constants import VersionStatus
+from procedures.models import Procedure, ProcedureVersion
+
+from .models import Feedback, FeedbackEvent
+
+# What the public list may read of a feedback: nothing about the sender, their text or the code.
+PUBLIC_FIELDS = ("pk", "agency", "procedure", "subject", "public_summary", "answer", "answered_at")
+
+
+def _procedure_name():
+    """The name of the procedure's latest published version (a procedure's name lives on its versions)."""
+    return Subquery(
+        ProcedureVersion.objects.filter(procedure=OuterRef("procedure"), status=VersionStatus.PUBLISHED)
+        .order_by("-effective_from", "-number")
+        .values("name")[:1]
+    )
+
+
+def feedback_list_sent_by(*, user: User, now: datetime | None = None) -> QuerySet[Feedback]:
+    """``user``'s own feedback, newest first, each with the unit holding it, the dossier and the
+    procedure's name, and ``overdue``: unanswered and past its due time at ``now``."""
+    now = now or timezone.now()
+    return (
+        Feedback.objects.filter(sender=user)
+        .select_related("agency", "procedure", "dossier")
+        .annotate(
+            procedure_name=_procedure_name(),
+            overdue=Case(
+                When(answered_at__isnull=True, due_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-received_at", "-pk")
+    )
+
+
+def feedback_get_sent_by(*, user: User, reference, now: datetime | None = None) -> Feedback | None:
+    """``user``'s feedback ``reference`` with what its follow page shows (the attachments, the history
+    with its units), or None when there is none of theirs by that reference."""
+    events = FeedbackEvent.objects.select_related("agency", "from_agency").order_by("created_at", "pk")
+    return (
+        feedback_list_sent_by(user=user, now=now)
+        .select_related("dossier__procedure_version")
+        .prefetch_related("attachments", Prefetch("events", queryset=events))
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def feedback_list_published(*, procedure_id: int | None = None, agency_id: int | None = None) -> QuerySet[Feedback]:
+    """The answers their senders allowed to publish, newest answer first, optionally of one procedure
+    or one unit. Only ``PUBLIC_FIELDS`` are loaded."""
+    published = Feedback.objects.filter(may_publish=True, answered_at__isnull=False)
+    if procedure_id is not None:
+        published = published.filter(procedure_id=procedure_id)
+    if agency_id is not None:
+        published = published.filter(agency_id=agency_id)
+    return (
+        published.select_related("agency", "procedure")
+        .only(*PUBLIC_FIELDS, "agency__name", "agency__code", "procedure__code")
+        .annotate(procedure_name=_procedure_name())
+        .order_by("-answered_at", "-pk")
+    )
+
+
+def published_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The procedures and units that have published answers, to filter the public list by."""
+    published = Q(feedback__may_publish=True, feedback__answered_at__isnull=False)
+    procedures = (
+        Procedure.objects.filter(published)
+        .distinct()
+        .annotate(
+            name=Subquery(
+                ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+                .order_by("-effective_from", "-number")
+                .values("name")[:1]
+            )
+        )
+        .values_list("pk", "code", "name")
+    )
+    units = Agency.objects.filter(published).distinct().order_by("name").values_list("pk", "name")
+    return {
+        "procedures": sorted(((pk, f"{name or code} ({code})") for pk, code, name in procedures), key=_by_label),
+        "units": list(units),
+    }
+
+
+def _by_label(choice: tuple[int, str]) -> str:
+    return choice[1].casefold()
