@@ -1,12 +1,35 @@
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import ADMINISTRATIVE_KINDS
 from accounts.models import Agency
+from accounts.validators import normalize_phone, validate_phone
 from dossiers.constants import Status
+from dossiers.uploads import allowed_types_label
 from procedures.selectors import version_list_current
 
+from .constants import Subject
 from .selectors import subject_choices_received
+from .uploads import MAX_FILES, feedback_files_check
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]
 
 
 class FeedbackForm(forms.Form):
@@ -32,19 +55,95 @@ class FeedbackForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    files = MultipleFileField(label=_("Files (photos, scans)"), required=False)
     may_publish = forms.BooleanField(
         label=_("The answer may be published (without my name or contact details)"), required=False
     )
 
-    def __init__(self, *args, sender, **kwargs):
+    def __init__(self, *args, sender=None, kept_files=(), **kwargs):
+        """``sender``: the logged-in citizen (None for a visitor, who has no dossiers to name);
+        ``kept_files``: the names of files already kept for this feedback (a visitor's, while the SMS
+        code waits), kept unless other files are chosen."""
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = subject_choices_received()
-        self.fields["dossier"].queryset = sender.dossiers.exclude(status=Status.DRAFT).order_by("-submitted_at")
-        self.fields["dossier"].label_from_instance = lambda dossier: (
-            f"{dossier.code} · {dossier.procedure_version.name}"
+        # The names of the files of this POST that passed their checks: not kept if the form is refused.
+        self.accepted_files: list[str] = []
+        self.kept_files = list(kept_files)
+        choices = subject_choices_received()
+        if sender is None:
+            del self.fields["dossier"]
+            choices = [(value, label) for value, label in choices if value != Subject.DOSSIER]
+        else:
+            self.fields["dossier"].queryset = sender.dossiers.exclude(status=Status.DRAFT).order_by("-submitted_at")
+            self.fields["dossier"].label_from_instance = lambda dossier: (
+                f"{dossier.code} · {dossier.procedure_version.name}"
+            )
+        self.fields["subject"].choices = choices
+        limits = _(
+            "Optional. At most %(count)s files: %(types)s, up to %(size)s each; a clear phone photo is fine."
+        ) % {
+            "count": MAX_FILES,
+            "types": allowed_types_label(),
+            "size": filesizeformat(settings.DOSSIER_MAX_FILE_BYTES),
+        }
+        if self.kept_files:
+            limits = _("Kept: %(names)s. Choose files only to replace them.") % {"names": ", ".join(self.kept_files)}
+        self.fields["files"].help_text = limits
+        self.fields["files"].widget.attrs.update(
+            {"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*", "class": "form-control"}
         )
         self.fields["procedure"].queryset = version_list_current().order_by("name")
         self.fields["procedure"].label_from_instance = lambda version: f"{version.name} ({version.procedure.code})"
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True, kind__in=ADMINISTRATIVE_KINDS).order_by(
             "path"
         )
+
+    def clean_files(self):
+        uploads = self.cleaned_data["files"]
+        try:
+            checked = feedback_files_check(uploads)
+        except ValidationError:
+            self.accepted_files = []
+            for upload in uploads:
+                try:
+                    feedback_files_check([upload])
+                except ValidationError:
+                    continue
+                self.accepted_files.append(upload.name)
+            raise
+        self.accepted_files = [item.upload.name for item in checked]
+        return uploads
+
+    @property
+    def files_to_choose_again(self) -> list[str]:
+        """Files of a refused POST that were fine: a browser cannot keep them, so the page names them."""
+        return self.accepted_files if self.is_bound and self.errors else []
+
+
+class AnonymousFeedbackForm(FeedbackForm):
+    """A visitor's feedback: who they are (a full name and a phone number, confirmed by an SMS code
+    before anything is sent), then the feedback itself; not about a dossier (that needs an account)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        validators=[validate_phone],
+        help_text=_("We send a code to this number by SMS; your feedback is sent once you type it."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    field_order = ["full_name", "phone", "subject", "procedure", "agency", "text", "files", "may_publish"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, sender=None, **kwargs)
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise ValidationError(_("Write your full name."))
+        return name
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])

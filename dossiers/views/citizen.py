@@ -3,6 +3,7 @@ page and files, and the public status lookup. Every page works without JavaScrip
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -377,21 +379,39 @@ class LookupView(View):
     """Public status lookup by dossier code and the last 4 digits of the applicant's phone or ID:
     the status and the timeline, with no personal data. Limited per address, per dossier code (as the
     lookup reads it: "h56 " and "H56" are one code) and for all addresses together, so guessing the
-    digits of one dossier from many addresses, or in many spellings, is slow too (``dossiers.limits``)."""
+    digits of one dossier from many addresses, or in many spellings, is slow too (``dossiers.limits``).
+
+    A code no dossier has is offered to the other apps' providers (``settings.LOOKUP_PROVIDERS``: a
+    feedback's code, for one), under the same limits and with the same answer when nothing matches."""
+
+    template_name = "dossiers/lookup.html"
+
+    @staticmethod
+    def providers() -> list:
+        return [import_string(path) for path in getattr(settings, "LOOKUP_PROVIDERS", [])]
+
+    def render_page(self, request, form, **extra):
+        hints = [provider.hint for provider in self.providers() if getattr(provider, "hint", "")]
+        return render(request, self.template_name, {"form": form, "lookup_hints": hints, **extra})
 
     def get(self, request):
         form = LookupForm(initial={"code": LookupForm.normalize_code(request.GET.get("code"))})
-        return render(request, "dossiers/lookup.html", {"form": form})
+        return self.render_page(request, form)
 
     def post(self, request):
         form = LookupForm(request.POST)
-        dossier = None
+        dossier = found = None
         if form.is_valid():
-            dossier = dossier_lookup(code=form.cleaned_data["code"], secret=form.cleaned_data["secret"])
-            if dossier is None:
+            code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]
+            dossier = dossier_lookup(code=code, secret=secret)
+            for provider in self.providers() if dossier is None else []:
+                found = provider.find(code=code, secret=secret)
+                if found:
+                    break
+            if dossier is None and not found:
                 form.add_error(None, _("No dossier matches this code and these digits. Check both and try again."))
         timeline = lookup_timeline(dossier=dossier) if dossier else []
-        return render(request, "dossiers/lookup.html", {"form": form, "dossier": dossier, "timeline": timeline})
+        return self.render_page(request, form, dossier=dossier, timeline=timeline, found=found)
 
 
 class ReceiptView(LoginRequiredMixin, View):

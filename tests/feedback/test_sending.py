@@ -77,8 +77,9 @@ def test_the_citizen_sends_from_the_page_gets_the_receipt_and_a_refusal_keeps_th
         {"subject": Subject.CONDUCT, "text": text, "agency": network["commune"].pk, "may_publish": "on"},
     )
     feedback = Feedback.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "feedback:mine_detail", args=[feedback.reference]
+    assert (
+        response.status_code == 302
+        and response["Location"] == reverse("feedback:mine_detail", args=[feedback.reference]) + "?sent=1"
     )
     receipt = client.get(response["Location"]).content.decode()
     assert feedback.code in receipt and "UBND xã Xuân Du" in receipt and "10 ngày làm việc" in receipt
