@@ -23,6 +23,10 @@ def test_beat_back_on_wednesday_morning_catches_up_the_days_jobs_and_the_weeks_d
         "dossiers.tasks.escalations_send_task",
         "reports.tasks.reports_mail_due_task",
         "dossiers.tasks.digests_send_task",  # Monday's, missed while beat was down
+        "feedback.tasks.feedback_reminders_send_task",
+        "feedback.tasks.feedback_escalations_send_task",
+        "feedback.tasks.feedback_digests_send_task",
+        "feedback.tasks.pending_files_sweep_task",
     ]
 
 

@@ -151,6 +151,10 @@ def test_the_jobs_are_declared_in_the_beat_schedule(settings):
         "dossiers.tasks.escalations_send_task",
         "dossiers.tasks.digests_send_task",
         "reports.tasks.reports_mail_due_task",
+        "feedback.tasks.feedback_reminders_send_task",
+        "feedback.tasks.feedback_escalations_send_task",
+        "feedback.tasks.feedback_digests_send_task",
+        "feedback.tasks.pending_files_sweep_task",
     }
     reminders = schedule["reminders"]["schedule"]
     assert reminders.hour == {7} and reminders.minute == {0}
