@@ -1,8 +1,9 @@
 """What the leaders' dashboard shows: the indicators against the province's targets, the units ranked,
 the trend by month and the overdue dossiers by the unit holding them. Every figure comes from one
-aggregate query (no loop over dossiers)."""
+aggregate query (no loop over dossiers). Other apps add indicators of their own through
+``settings.DASHBOARD_EXTRA_INDICATORS`` (``ExtraIndicator``): reports names them, never imports them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
@@ -32,6 +34,7 @@ class Measure:
     target: Decimal | None = None
     projected: Decimal | int | None = None
     source: str = ""  # the document the target comes from
+    link: str = ""  # the list behind the value, for an indicator from another app (the page's query added)
 
     @property
     def target_is_demo(self) -> bool:
@@ -103,6 +106,42 @@ def measures(counts: dict, targets: dict[str, Target], *, period: Period, today:
 
 
 @dataclass
+class ExtraIndicator:
+    """One more indicator on the dashboard, counted by an app that ``reports`` does not import: the
+    providers named in ``settings.DASHBOARD_EXTRA_INDICATORS`` are called as
+    ``provider(agency=..., period=..., units=..., now=...)`` and give one of these. Its targets are
+    ``Target`` rows of ``indicator`` (an ``Indicator`` value), judged like the rates'."""
+
+    indicator: str
+    how: str  # how it is computed, in words, for "How each indicator is computed"
+    total: Decimal | None  # the value for the whole unit chosen
+    by_unit: dict[int, Decimal | None]  # the value for each receiving unit (missing: none)
+    # The list behind a value: a path with its own parameters, to which the page adds its choice of
+    # unit and period ("&agency=...&kind=..."); per unit, and for the whole unit.
+    total_link: str = ""
+    unit_links: dict[int, str] = field(default_factory=dict)
+    report: tuple[str, str] | None = None  # (label, path) of the app's own report, linked on the page
+
+
+def extra_indicators(*, agency: Agency, period: Period, units: list[Agency], now=None) -> list[ExtraIndicator]:
+    """The indicators of ``settings.DASHBOARD_EXTRA_INDICATORS``, in their order."""
+    return [
+        import_string(path)(agency=agency, period=period, units=units, now=now)
+        for path in getattr(settings, "DASHBOARD_EXTRA_INDICATORS", ())
+    ]
+
+
+def extra_measure(extra: ExtraIndicator, *, unit: int | None, targets: dict[str, Target], share) -> Measure:
+    """``extra``'s value for ``unit`` (None: the whole unit) against its target."""
+    value = extra.total if unit is None else extra.by_unit.get(unit)
+    link = extra.total_link if unit is None else extra.unit_links.get(unit, "")
+    found = targets.get(extra.indicator)
+    target = {"target": found.value, "source": found.note} if found else {}
+    label = Indicator(extra.indicator).label
+    return Measure(extra.indicator, label, value, projected=value if share else None, link=link, **target)
+
+
+@dataclass
 class UnitLine:
     unit: Agency
     counts: dict
@@ -121,13 +160,23 @@ def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
     table = indicator_table(agency=agency, period=period, now=now, extra=months, only=RATE_KEYS)
     units = receiving_units(agency=agency)
     targets = targets_for(units=[agency, *units], period=period)
+    share = _elapsed_share(period, today)
+    extras = extra_indicators(agency=agency, period=period, units=units, now=now)
     lines = [
-        UnitLine(unit, row.counts, measures(row.counts, targets.get(unit.pk, {}), period=period, today=today))
+        UnitLine(
+            unit,
+            row.counts,
+            [
+                *measures(row.counts, targets.get(unit.pk, {}), period=period, today=today),
+                *(extra_measure(e, unit=unit.pk, targets=targets.get(unit.pk, {}), share=share) for e in extras),
+            ],
+        )
         for unit, row in zip(units, table.report.rows, strict=True)
     ]
     # Ranked by on-time rate, then by online share (a unit with nothing to judge comes last).
     lines.sort(key=lambda line: (-_or_minus(line.measures[2].actual), -_or_minus(line.measures[1].actual)))
     totals = measures(table.report.total.counts, targets.get(agency.pk, {}), period=period, today=today)
+    totals += [extra_measure(e, unit=None, targets=targets.get(agency.pk, {}), share=share) for e in extras]
     return {
         "report": table.report,
         "totals": totals,
@@ -138,7 +187,9 @@ def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
         "trend_axis": trend_axis(trend),
         "waiting": waiting_lines(table),
         "overdue": overdue_by_holder(agency=agency, now=now),
-        "running": _elapsed_share(period, today) is not None,
+        "running": share is not None,
+        "extra_how": [(Indicator(e.indicator).label, e.how) for e in extras],
+        "extra_reports": [e.report for e in extras if e.report],
     }
 
 

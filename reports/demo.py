@@ -36,6 +36,7 @@ YEAR_VALUES = {
     Indicator.DIGITISATION_RATE: Decimal("80.0"),
     Indicator.ONLINE_PAYMENT_RATE: Decimal("30.0"),
     Indicator.SATISFACTION_RATE: Decimal("90.0"),
+    Indicator.FEEDBACK_ON_TIME_RATE: Decimal("90.0"),
 }
 PLAN_2026 = "Kế hoạch số 257/KH-UBND ngày 22/12/2025 của UBND tỉnh Thanh Hóa"
 
@@ -44,6 +45,8 @@ def source(*, indicator: str, year: int) -> str:
     """The source written on a demo target: it says it is a demo, and names what we know is real."""
     if year == FIRST_YEAR and indicator == Indicator.ONLINE_SHARE:
         return f"{DEMO_SOURCE}; mức 30% là mục tiêu quốc gia năm 2021 về tỷ lệ hồ sơ TTHC xử lý trực tuyến"
+    if indicator == Indicator.FEEDBACK_ON_TIME_RATE:
+        return DEMO_SOURCE  # no plan we found sets it per unit
     if year == 2026 and indicator == Indicator.ONLINE_PAYMENT_RATE:
         return f"{DEMO_SOURCE}; {PLAN_2026} (CCHC năm 2026) đặt tỷ lệ thanh toán trực tuyến toàn tỉnh ≥ 55%"
     if year == 2026:

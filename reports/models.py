@@ -15,6 +15,8 @@ class Indicator(models.TextChoices):
     DIGITISATION_RATE = "digitisation_rate", _("Digitisation rate of results (%)")
     ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate (%)")
     SATISFACTION_RATE = "satisfaction_rate", _("Satisfaction rate (%)")
+    # Counted by the feedback app, through ``settings.DASHBOARD_EXTRA_INDICATORS``.
+    FEEDBACK_ON_TIME_RATE = "feedback_on_time_rate", _("Feedback and petitions handled on time (%)")
 
 
 class TargetPeriod(models.TextChoices):

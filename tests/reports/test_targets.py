@@ -175,7 +175,7 @@ def test_a_second_target_for_the_same_period_and_level_is_refused(client, provin
 def test_the_demo_targets_are_loaded_once_and_say_they_are_demo_targets(district):
     today = NOW.date()
     first = load_targets(today=today)
-    assert first == 3 * 2 * 2 + 3 * 7 * 5  # 2021: 3 levels, half and year, 2 indicators; 2026: 5 indicators
+    assert first == 3 * 2 * 2 + 3 * 7 * 6  # 2021: 3 levels, half and year, 2 indicators; 2026: 6 indicators
     Target.objects.filter(year=2026, period_kind="quarter", number=4, indicator="on_time_rate").update(value=99)
     assert load_targets(today=today) == 0
     assert Target.objects.count() == first and TargetChange.objects.count() == first
