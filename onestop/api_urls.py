@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts.api.views import AgencyListApi
 from dossiers.api.staff import DossierActionApi, DossierActionsListApi, QueueApi
@@ -29,4 +29,5 @@ urlpatterns = [
     path("staff/queue/", QueueApi.as_view(), name="staff-queue"),
     path("dossiers/<uuid:reference>/actions/", DossierActionsListApi.as_view(), name="dossier-actions"),
     path("dossiers/<uuid:reference>/actions/<slug:action>/", DossierActionApi.as_view(), name="dossier-action"),
+    path("feedback/", include("feedback.api.urls")),
 ]
