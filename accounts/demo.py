@@ -68,6 +68,10 @@ DEMO_USERS = [
     DemoUser("chuyenvien.tuphap@demo.vn", "0900000003", "Phạm Minh Châu", Role.SPECIALIST, "000.02.22.H56"),
     DemoUser("chuyenvien.ldtbxh@demo.vn", "0900000006", "Vũ Thị Lan", Role.SPECIALIST, "000.04.22.H56"),
     DemoUser("lanhdao.huyen@demo.vn", "0900000004", "Hoàng Văn Dũng", Role.LEADER, DISTRICT[0]),
+    # Who answers citizens' feedback and petitions: at the district (which may pass one down to a
+    # commune) and at Bến Sung. The leaders above keep their own roles.
+    DemoUser("phananh.huyen@demo.vn", "0900000011", "Trịnh Thu Trang", Role.FEEDBACK, DISTRICT[0]),
+    DemoUser("phananh.bensung@demo.vn", "0900000012", "Bùi Văn Hậu", Role.FEEDBACK, commune_code(0)),
     # A leader of the province: sets the targets the district and the communes are judged against.
     DemoUser("lanhdao.tinh@demo.vn", "0900000010", "Lê Văn Tỉnh", Role.LEADER, PROVINCE[0]),
     DemoUser("quantri.danhmuc@demo.vn", "0900000005", "Đỗ Thu Hà", Role.CATALOGUE_ADMIN, DISTRICT[0], True),

@@ -6,10 +6,11 @@ from django.urls import reverse
 import pytest
 
 from accounts.constants import AgencyKind, Role
-from accounts.demo import COMMUNES, DEMO_PASSWORD
+from accounts.demo import COMMUNES, DEMO_PASSWORD, DISTRICT, commune_code
 from accounts.models import Agency, StaffMembership, User
 from accounts.permissions import has_role
 from accounts.selectors import agency_subtree
+from feedback.models import Feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,21 @@ def test_every_role_has_a_demo_user_who_can_log_in_with_the_printed_password(cli
     assert not citizen.memberships.exists()
     client.post(reverse("accounts:login"), {"username": "motcua.huyen@demo.vn", "password": DEMO_PASSWORD})
     assert client.session["_auth_user_id"] == str(User.objects.get(email="motcua.huyen@demo.vn").pk)
+
+
+def test_feedback_has_a_demo_handler_at_the_district_and_at_ben_sung_whose_leaders_keep_their_role(client):
+    _seed()
+    district, ben_sung = Agency.objects.get(code=DISTRICT[0]), Agency.objects.get(code=commune_code(0))
+    for email, agency in (("phananh.huyen@demo.vn", district), ("phananh.bensung@demo.vn", ben_sung)):
+        handler = User.objects.get(email=email)
+        assert has_role(user=handler, role=Role.FEEDBACK, agency=agency)
+        client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD})
+        assert client.get(reverse("feedback:staff_inbox")).status_code == 200
+        client.logout()
+    assert has_role(user=User.objects.get(email="lanhdao.huyen@demo.vn"), role=Role.LEADER, agency=district)
+    assert has_role(user=User.objects.get(email="chutich.bensung@demo.vn"), role=Role.LEADER, agency=ben_sung)
+    # Feedback comes with the history (``--history-months``): the plain demo starts with none.
+    assert not Feedback.objects.exists()
 
 
 def test_running_it_again_keeps_what_is_there():

@@ -78,26 +78,48 @@ class Command(BaseCommand):
             # ``make run`` waits for it: a light history (2 dossiers a unit and week) unless asked otherwise.
             per_week = 2 if per_week is None else per_week
         if since:
-            from django.db import connection
+            self._dossier_history(since=since, until=until, settle=settle, per_week=per_week, workers=workers)
+            self._feedback_history(since=since)
 
-            from dossiers.demo_history import generate_history, history_exists
+    def _dossier_history(self, *, since, until, settle, per_week, workers) -> None:
+        from django.db import connection
 
-            if history_exists():
-                self.stdout.write("The demo history is there already: kept.")
-                return
-            last = min(until or timezone.localdate(), timezone.localdate())
-            self.stdout.write(
-                f"Making the history of dossiers received {since:%d/%m/%Y} – {last:%d/%m/%Y} through the services..."
+        from dossiers.demo_history import generate_history, history_exists
+
+        if history_exists():
+            self.stdout.write("The demo history is there already: kept.")
+            return
+        last = min(until or timezone.localdate(), timezone.localdate())
+        self.stdout.write(
+            f"Making the history of dossiers received {since:%d/%m/%Y} – {last:%d/%m/%Y} through the services..."
+        )
+        if workers is None:
+            workers = 2 if connection.vendor == "postgresql" else 1
+        started = time.monotonic()
+        outcomes = generate_history(since=since, until=until, settle=settle, per_week=per_week, workers=workers)
+        seconds = time.monotonic() - started
+        count = sum(outcomes.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"History: {count} dossiers in {seconds:.0f} s ({count / max(seconds, 0.001):.0f} dossiers/s) "
+                f"{outcomes}."
             )
-            if workers is None:
-                workers = 2 if connection.vendor == "postgresql" else 1
-            started = time.monotonic()
-            outcomes = generate_history(since=since, until=until, settle=settle, per_week=per_week, workers=workers)
+        )
+
+    def _feedback_history(self, *, since: date) -> None:
+        """Feedback of the last months about the history's dossiers, procedures and units (once)."""
+        from feedback.demo.history import generate_feedback_history
+        from feedback.demo.history import history_exists as feedback_history_exists
+
+        if feedback_history_exists():
+            self.stdout.write("The demo feedback is there already: kept.")
+            return
+        started = time.monotonic()
+        outcomes = generate_feedback_history(since=since)
+        if outcomes:
             seconds = time.monotonic() - started
-            count = sum(outcomes.values())
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"History: {count} dossiers in {seconds:.0f} s ({count / max(seconds, 0.001):.0f} dossiers/s) "
-                    f"{outcomes}."
+                    f"Feedback: {sum(outcomes.values())} in {seconds:.1f} s through the services {dict(outcomes)}."
                 )
             )

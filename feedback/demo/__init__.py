@@ -1,10 +1,13 @@
-"""The demo's answer times. A real install enters its own, with the articles of the province's rules,
+"""The feedback app's demo data: the answer times (loaded by every ``seed_demo``) and a few months of
+feedback beside the dossier history (``history``, with ``seed_demo --history-months``).
+
+The demo's answer times: a real install enters its own, with the articles of the province's rules,
 in the admin (Feedback and petitions → Answer times): these rows say they are the demo's."""
 
 from decimal import Decimal
 
-from .constants import Subject
-from .models import AnswerTime
+from ..constants import Subject
+from ..models import AnswerTime
 
 DEMO_BASIS = (
     "Giá trị của bản trình diễn: đơn vị nhập thời hạn và điều khoản theo Nghị định 20/2008/NĐ-CP "
