@@ -109,6 +109,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "dossiers.context_processors.notifications",
                 "dossiers.context_processors.site_script",
+                "feedback.context_processors.feedback_handler",
             ],
         },
     },
@@ -146,7 +147,11 @@ STAFF_LANDING_PAGES = [
     ("clerk", "dossiers:queue"),
     ("specialist", "dossiers:queue"),
     ("leader", "reports:dashboard"),
+    ("feedback", "feedback:staff_inbox"),
 ]
+# More indicators on the leaders' dashboard, counted by apps that reports does not import: each a
+# function (agency, period, units, now) giving a reports.dashboard.ExtraIndicator.
+DASHBOARD_EXTRA_INDICATORS = ["feedback.indicators.feedback_handled_on_time"]
 LOGOUT_REDIRECT_URL = "home"
 # Sessions end after SESSION_IDLE_MINUTES without a request (each request renews them).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -189,6 +194,11 @@ RATELIMIT_FAIL_OPEN = True
 LOOKUP_RATE_PER_ADDRESS = env.str("LOOKUP_RATE_PER_ADDRESS", default="20/m")
 LOOKUP_RATE_PER_CODE = env.str("LOOKUP_RATE_PER_CODE", default="10/h")
 LOOKUP_RATE_ALL = env.str("LOOKUP_RATE_ALL", default="3000/h")
+# Other codes the status lookup answers besides dossiers' (dossiers/views/citizen.py LookupView): dotted
+# paths of objects with ``hint`` (shown under the form) and ``find(*, code, secret)`` returning None or
+# {"template": ..., "result": ...}; asked in turn when no dossier matches. The apps named here depend on
+# dossiers, never the reverse.
+LOOKUP_PROVIDERS = ["feedback.lookup.provider"]
 VERIFY_RATE_PER_ADDRESS = env.str("VERIFY_RATE_PER_ADDRESS", default="60/h")
 VERIFY_RATE_PER_CODE = env.str("VERIFY_RATE_PER_CODE", default="10/h")
 VERIFY_RATE_ALL = env.str("VERIFY_RATE_ALL", default="3000/h")
@@ -349,6 +359,26 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-digest": {
         "task": "dossiers.tasks.digests_send_task",
         "schedule": crontab(day_of_week="mon", hour=7, minute=10),
+    },
+    # Working mornings: remind feedback handlers of what is due by the next working day's close.
+    "feedback-reminders": {
+        "task": "feedback.tasks.feedback_reminders_send_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # Tell the leaders of the unit holding each feedback left unanswered past its due time (once).
+    "feedback-escalations": {
+        "task": "feedback.tasks.feedback_escalations_send_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
+    # Each morning: each unit's overdue, due-today and new feedback to its leaders (districts read it daily).
+    "feedback-digest": {
+        "task": "feedback.tasks.feedback_digests_send_task",
+        "schedule": crontab(hour=7, minute=25),
+    },
+    # Remove files visitors joined to feedback they never confirmed by SMS code (kept one day).
+    "feedback-pending-files": {
+        "task": "feedback.tasks.pending_files_sweep_task",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
