@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,12 +61,16 @@ class FeedbackForm(forms.Form):
     may_publish = forms.BooleanField(
         label=_("The answer may be published (without my name or contact details)"), required=False
     )
+    # Made when the form is first shown and kept while it is refused and sent again: the same form sent
+    # twice (a double click, a retried request) is one feedback (``feedback_send``).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, sender=None, kept_files=(), **kwargs):
         """``sender``: the logged-in citizen (None for a visitor, who has no dossiers to name);
         ``kept_files``: the names of files already kept for this feedback (a visitor's, while the SMS
         code waits), kept unless other files are chosen."""
         super().__init__(*args, **kwargs)
+        self._key_ensure()
         # The names of the files of this POST that passed their checks: not kept if the form is refused.
         self.accepted_files: list[str] = []
         self.kept_files = list(kept_files)
@@ -96,6 +102,20 @@ class FeedbackForm(forms.Form):
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True, kind__in=ADMINISTRATIVE_KINDS).order_by(
             "path"
         )
+
+    def _key_ensure(self) -> None:
+        """A key for every form: a new one when the page is first shown, or when a POST comes without a
+        readable one (an old page, a script), then kept in the data so a refusal shows it again."""
+        name = self.add_prefix("submission_key")
+        if not self.is_bound:
+            if not self.initial.get("submission_key"):
+                self.initial = {**self.initial, "submission_key": uuid.uuid4()}
+            return
+        try:
+            uuid.UUID(str(self.data.get(name) or ""))
+        except ValueError:
+            self.data = self.data.copy()
+            self.data[name] = str(uuid.uuid4())
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]

@@ -41,8 +41,10 @@ def feedback_lookup(*, code: str, secret: str) -> Feedback | None:
 
 def feedback_lookup_result(*, feedback: Feedback, now=None) -> dict:
     """What the lookup shows of ``feedback``: its code, subject, status, the unit holding it, its due
-    time (and whether it has passed), the history (when, what, which unit) and, once answered, the
-    answer. Not the sender, not their text."""
+    time (and whether it has passed) and the history (when, what, which unit). Not the sender, not
+    their text, and not the answer: a code and 4 digits can be guessed, and the answer is a letter to
+    the sender that may hold personal data (the sender reads it after logging in; a published answer
+    is on the page of published answers)."""
     now = now or timezone.now()
     return {
         "code": feedback.code,
@@ -54,7 +56,6 @@ def feedback_lookup_result(*, feedback: Feedback, now=None) -> dict:
         "overdue": feedback.answered_at is None and now > feedback.due_at,
         "answered_at": feedback.answered_at,
         "answered_on_time": feedback.answered_on_time,
-        "answer": feedback.answer if feedback.answered_at else "",
         "timeline": [
             {"created_at": event.created_at, "what": event.get_kind_display(), "agency": event.agency.name}
             for event in feedback.events.all()

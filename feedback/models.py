@@ -33,6 +33,8 @@ class Feedback(models.Model):
     """A citizen's feedback or petition, held by the unit responsible for answering it."""
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The sending form's key: the same form sent twice (a double click, a retried request) is one feedback.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=40, unique=True, null=True, blank=True)
     subject = models.CharField(_("about"), max_length=20, choices=Subject.choices)
     text = models.TextField(_("what happened, and what you ask for"), max_length=5000)
@@ -55,10 +57,12 @@ class Feedback(models.Model):
     # The answer time used, as it stood when the feedback came (a later change of the law does not move it).
     working_days = models.DecimalField(max_digits=4, decimal_places=1)
     legal_basis = models.CharField(max_length=500)
-    # The unit's answer, sent to the sender; when the sender allowed it, published with ``public_summary``
-    # (the question as the unit restates it, without personal data) instead of the sender's own words.
+    # The unit's answer, a letter to the sender. When the sender allowed publication, the unit also writes
+    # the question and the answer as published (``public_summary``, ``public_answer``), without names,
+    # numbers or addresses: the letter and the sender's own words are never published.
     answer = models.TextField(_("answer"), max_length=10000, blank=True)
     public_summary = models.TextField(_("the question, as published"), max_length=2000, blank=True)
+    public_answer = models.TextField(_("the answer, as published"), max_length=10000, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -86,7 +90,8 @@ class Feedback(models.Model):
 
     @property
     def published(self) -> bool:
-        return self.may_publish and self.answered_at is not None
+        """On the public page: answered, with the sender's consent and the texts written for it."""
+        return self.may_publish and self.answered_at is not None and bool(self.public_answer)
 
 
 class FeedbackAttachment(models.Model):

@@ -2,7 +2,7 @@
 answer time in working days, in one transaction with its first history rows."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,9 @@ def feedback_unit_responsible(
             agency = offering[0]
         if agency is None:
             raise ValidationError({"agency": _("Choose the unit where you met this procedure.")})
+        offering_units = {agency_administrative_unit(agency=unit).pk for unit in offering}
+        if agency_administrative_unit(agency=agency).pk not in offering_units:
+            raise ValidationError({"agency": _("This unit does not carry out this procedure: choose one that does.")})
     if agency is None or not agency.is_active:
         raise ValidationError({"agency": _("Choose the unit concerned.")})
     return agency_administrative_unit(agency=agency)
@@ -57,12 +60,22 @@ def feedback_send(
     procedure: ProcedureVersion | None = None,
     dossier: Dossier | None = None,
     may_publish: bool = False,
+    submission_key=None,
     now=None,
 ) -> Feedback:
     """Record ``sender``'s feedback (``procedure``: the version in force the citizen chose), routed to
     the unit responsible, due in the working days its subject has (``AnswerTime``, as it stands today),
-    with its code ``PA-<unit code>-<YYMMDD>-<NNNNN>``."""
+    with its code ``PA-<unit code>-<YYMMDD>-<NNNNN>``. The same ``submission_key`` sent again (a double
+    click, a retried request, two at the same moment) returns the feedback it made, marked ``replayed``,
+    and nothing more is written."""
     now = now or timezone.now()
+    if submission_key is not None:
+        existing = Feedback.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            if existing.sender_id != sender.pk:
+                raise ValidationError(_("This form was already sent. Open the page again to send new feedback."))
+            existing.replayed = True  # made by an earlier request: the caller adds nothing to it
+            return existing
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write what happened and what you ask for.")})
@@ -72,19 +85,30 @@ def feedback_send(
     answer_time = AnswerTime.objects.filter(subject=subject).first()
     if answer_time is None:  # the unit has not set an answer time for it: not received here
         raise ValidationError({"subject": _("Feedback about this is not received on the portal yet.")})
-    feedback = Feedback.objects.create(
-        subject=subject,
-        text=text,
-        sender=sender,
-        procedure=procedure.procedure if subject == Subject.PROCEDURE else None,
-        dossier=dossier if subject == Subject.DOSSIER else None,
-        agency=unit,
-        may_publish=may_publish,
-        received_at=now,
-        due_at=WorkingCalendar.current().add_working_days(now, answer_time.working_days),
-        working_days=answer_time.working_days,
-        legal_basis=answer_time.legal_basis,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the same key sent at the same moment loses the race cleanly
+            feedback = Feedback.objects.create(
+                subject=subject,
+                text=text,
+                sender=sender,
+                procedure=procedure.procedure if subject == Subject.PROCEDURE else None,
+                dossier=dossier if subject == Subject.DOSSIER else None,
+                agency=unit,
+                may_publish=may_publish,
+                submission_key=submission_key,
+                received_at=now,
+                due_at=WorkingCalendar.current().add_working_days(now, answer_time.working_days),
+                working_days=answer_time.working_days,
+                legal_basis=answer_time.legal_basis,
+            )
+    except IntegrityError:
+        existing = Feedback.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if existing is None:
+            raise
+        if existing.sender_id != sender.pk:
+            raise ValidationError(_("This form was already sent. Open the page again to send new feedback.")) from None
+        existing.replayed = True
+        return existing
     feedback.code = f"PA-{unit.code}-{timezone.localtime(now):%y%m%d}-{feedback.pk:05d}"
     feedback.save(update_fields=["code"])
     event = FeedbackEvent.objects.create(
@@ -129,9 +153,12 @@ def feedback_move(*, feedback: Feedback, by: User, to_agency: Agency, note: str 
 
 
 @transaction.atomic
-def feedback_answer(*, feedback: Feedback, by: User, answer: str, public_summary: str = "", now=None) -> Feedback:
+def feedback_answer(
+    *, feedback: Feedback, by: User, answer: str, public_summary: str = "", public_answer: str = "", now=None
+) -> Feedback:
     """The unit holding the feedback answers it, once. When the sender allowed publication, the unit
-    also restates the question without personal data (``public_summary``), published with the answer.
+    also writes the question and the answer as they are published (``public_summary``,
+    ``public_answer``), without names, numbers or addresses; the answer itself goes to the sender only.
     The sender is told on their channels."""
     now = now or timezone.now()
     feedback = _locked(feedback)
@@ -142,20 +169,26 @@ def feedback_answer(*, feedback: Feedback, by: User, answer: str, public_summary
     errors = {}
     answer = (answer or "").strip()
     public_summary = (public_summary or "").strip()
+    public_answer = (public_answer or "").strip()
     if not answer:
         errors["answer"] = _("Write the answer.")
     if feedback.may_publish and not public_summary:
         errors["public_summary"] = _(
             "The sender allowed publication: restate the question without names, numbers or addresses."
         )
+    if feedback.may_publish and not public_answer:
+        errors["public_answer"] = _(
+            "The sender allowed publication: write the answer as it is published, without names, numbers or addresses."
+        )
     if errors:
         raise ValidationError(errors)
     feedback.answer = answer
     feedback.public_summary = public_summary if feedback.may_publish else ""
+    feedback.public_answer = public_answer if feedback.may_publish else ""
     feedback.answered_at = now
     feedback.answered_by = by
     feedback.status = FeedbackStatus.ANSWERED
-    feedback.save(update_fields=["answer", "public_summary", "answered_at", "answered_by", "status"])
+    feedback.save(update_fields=["answer", "public_summary", "public_answer", "answered_at", "answered_by", "status"])
     event = FeedbackEvent.objects.create(
         feedback=feedback, kind=FeedbackEventKind.ANSWERED, actor=by, agency=feedback.agency, created_at=now
     )

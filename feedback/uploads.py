@@ -108,23 +108,32 @@ def feedback_send_with_files(
     procedure: ProcedureVersion | None = None,
     dossier: Dossier | None = None,
     may_publish: bool = False,
+    submission_key: uuid.UUID | str | None = None,
     now=None,
 ) -> Feedback:
     """``feedback_send`` and the sender's ``files``, in one transaction: the feedback is recorded with
     all its files or not at all (a refused file is refused before anything is written; files written
-    before a failure are removed)."""
+    before a failure are removed). A ``submission_key`` already used returns the feedback it made (or
+    is refused if it was another sender's) and no file is written again, even when the two requests
+    come at the same moment."""
     now = now or timezone.now()
+    send = {
+        "sender": sender,
+        "subject": subject,
+        "text": text,
+        "agency": agency,
+        "procedure": procedure,
+        "dossier": dossier,
+        "may_publish": may_publish,
+        "submission_key": submission_key,
+        "now": now,
+    }
+    if submission_key is not None and Feedback.objects.filter(submission_key=submission_key).exists():
+        return feedback_send(**send)  # the feedback made the first time, or a refusal
     checked = _checked(files)
-    feedback = feedback_send(
-        sender=sender,
-        subject=subject,
-        text=text,
-        agency=agency,
-        procedure=procedure,
-        dossier=dossier,
-        may_publish=may_publish,
-        now=now,
-    )
+    feedback = feedback_send(**send)
+    if getattr(feedback, "replayed", False):  # the same form a moment earlier, in another request
+        return feedback
     _store(feedback=feedback, checked=checked, now=now)
     return feedback
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,6 @@ from django.views import View
 
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 
 from accounts.forms import PhoneCodeForm
 from accounts.models import User
@@ -20,9 +20,11 @@ from onestop.files import file_response
 from onestop.form_errors import form_add_service_errors
 
 from .anonymous import (
+    NUMBER_REFUSED,
     anonymous_code_resend,
     anonymous_code_send,
     anonymous_confirm,
+    anonymous_feedback_sent,
     pending_files_discard,
     pending_files_open,
     pending_files_store,
@@ -33,10 +35,12 @@ from .services import feedback_unit_responsible
 from .uploads import feedback_attachment_get_visible, feedback_send_with_files
 
 # The session keys of a visitor's feedback: what waits for the SMS code, the account whose number the
-# visitor proved in this session (a second feedback needs no second code), the feedback sent from it.
+# visitor proved in this session (a second feedback needs no second code), the feedback sent from it,
+# and the forms (their submission keys) that sent it.
 PENDING = "feedback_pending"
 CONFIRMED = "feedback_confirmed"
 SENT = "feedback_sent"
+SENT_KEYS = "feedback_sent_keys"
 # Codes a visitor may have sent from one address, on top of the limits of phone codes themselves
 # (a minute apart, 5 a day per account, 10 a day per number): as many as registrations.
 CODE_RATE_PER_ADDRESS = "10/h"
@@ -45,8 +49,13 @@ CODE_OUTCOMES = {
     Confirmation.WRONG: gettext_lazy("This is not the code we sent. Check the SMS and try again."),
     Confirmation.EXPIRED: gettext_lazy("This code has expired. Ask for a new one."),
     Confirmation.TOO_MANY: gettext_lazy("Too many wrong codes. Ask for a new one."),
-    Confirmation.UNAVAILABLE: gettext_lazy("This code has expired. Ask for a new one."),
+    # The number is another account's, and that account is deactivated (``feedback.anonymous``).
+    Confirmation.UNAVAILABLE: NUMBER_REFUSED,
 }
+TOO_MANY_CODES = gettext_lazy(
+    "Too many codes were asked for from this connection. Wait a while (at most an hour) and send again: "
+    "what you wrote is kept."
+)
 
 
 def _send(request, form, *, sender: User, files) -> Feedback | None:
@@ -63,6 +72,7 @@ def _send(request, form, *, sender: User, files) -> Feedback | None:
             procedure=data["procedure"],
             dossier=data.get("dossier"),
             may_publish=data["may_publish"],
+            submission_key=data.get("submission_key"),
         )
     except ValidationError as error:
         form_add_service_errors(form, error)
@@ -75,7 +85,8 @@ def _send(request, form, *, sender: User, files) -> Feedback | None:
 
 def _pending_data(pending: dict) -> dict:
     """The visitor's kept answers as form data."""
-    data = {key: pending.get(key) or "" for key in ("full_name", "phone", "subject", "procedure", "agency", "text")}
+    keys = ("full_name", "phone", "subject", "procedure", "agency", "text", "submission_key")
+    data = {key: pending.get(key) or "" for key in keys}
     if pending.get("may_publish"):
         data["may_publish"] = "on"
     return data
@@ -92,12 +103,11 @@ def _kept_names(pending: dict | None) -> list[str]:
     return [entry["name"] for entry in (pending or {}).get("files", [])]
 
 
-def _code_budget(request) -> None:
-    """One address sends at most ``CODE_RATE_PER_ADDRESS`` codes (answered 429 beyond)."""
-    if is_ratelimited(
+def _code_budget_spent(request) -> bool:
+    """One address sends at most ``CODE_RATE_PER_ADDRESS`` codes: True (no code) beyond."""
+    return is_ratelimited(
         request, group="feedback:anonymous-code", key="ip", rate=CODE_RATE_PER_ADDRESS, method=ALL, increment=True
-    ):
-        raise Ratelimited
+    )
 
 
 def _sent_to_visitor(request, feedback: Feedback, pending: dict | None):
@@ -105,7 +115,12 @@ def _sent_to_visitor(request, feedback: Feedback, pending: dict | None):
     if pending:
         pending_files_discard(pending.get("files", []))
     request.session.pop(PENDING, None)
-    request.session[SENT] = [*request.session.get(SENT, [])[-19:], str(feedback.reference)]
+    reference = str(feedback.reference)
+    if reference not in request.session.get(SENT, []):
+        request.session[SENT] = [*request.session.get(SENT, [])[-19:], reference]
+    if feedback.submission_key:
+        keys = {**request.session.get(SENT_KEYS, {}), str(feedback.submission_key): reference}
+        request.session[SENT_KEYS] = dict(list(keys.items())[-20:])
     messages.info(
         request,
         _(
@@ -138,7 +153,7 @@ class FeedbackSendView(View):
         if request.user.is_authenticated:
             return self.render_form(request, FeedbackForm(sender=request.user, initial=initial))
         pending = request.session.get(PENDING)
-        if pending:
+        if pending:  # back to change what waits: the same form, the same key
             initial = {**_pending_data(pending), "may_publish": bool(pending.get("may_publish"))}
         return self.render_form(request, AnonymousFeedbackForm(initial=initial, kept_files=_kept_names(pending)))
 
@@ -172,12 +187,18 @@ class FeedbackSendView(View):
             if feedback is None:
                 return self.render_form(request, form, status=400)
             return _sent_to_visitor(request, feedback, pending)
-        _code_budget(request)
+        if _code_budget_spent(request):
+            form.add_error(None, TOO_MANY_CODES)
+            return self.render_form(request, form, status=429)
+        try:
+            code = anonymous_code_send(full_name=data["full_name"], phone=data["phone"])
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.render_form(request, form, status=400)
         kept = (pending or {}).get("files", [])
         if uploads:
             pending_files_discard(kept)
             kept = pending_files_store(uploads)
-        code = anonymous_code_send(full_name=data["full_name"], phone=data["phone"])
         request.session[PENDING] = {
             "full_name": data["full_name"],
             "phone": data["phone"],
@@ -188,6 +209,7 @@ class FeedbackSendView(View):
             "may_publish": data["may_publish"],
             "files": kept,
             "account": code.account.pk,
+            "submission_key": str(data["submission_key"]),
         }
         _tell_code_sent(request, phone=data["phone"], sent=code.sent)
         return redirect("feedback:confirm_phone")
@@ -246,6 +268,9 @@ class FeedbackConfirmPhoneView(View):
     def post(self, request):
         pending, account = self.pending(request)
         if pending is None:
+            sent = request.session.get(SENT_KEYS, {}).get(str(request.POST.get("submission_key", "")))
+            if sent:  # the same code again after it sent the feedback (a second click): its receipt
+                return redirect("feedback:sent_anonymous", reference=sent)
             return redirect("feedback:send")
         if "discard" in request.POST:
             pending_files_discard(pending.get("files", []))
@@ -253,7 +278,9 @@ class FeedbackConfirmPhoneView(View):
             messages.info(request, _("Your feedback was not sent, and what you wrote is deleted."))
             return redirect("feedback:send")
         if "resend" in request.POST:
-            _code_budget(request)
+            if _code_budget_spent(request):
+                messages.error(request, TOO_MANY_CODES)
+                return self.render_page(request, pending, PhoneCodeForm(), status=429)
             _tell_code_sent(
                 request, phone=pending["phone"], sent=anonymous_code_resend(account=account, phone=pending["phone"])
             )
@@ -261,17 +288,30 @@ class FeedbackConfirmPhoneView(View):
         form = PhoneCodeForm(request.POST)
         if not form.is_valid():
             return self.render_page(request, pending, form, status=400)
-        result, sender = anonymous_confirm(account=account, phone=pending["phone"], code=form.cleaned_data["code"])
+        feedback = None
+        feedback_form = AnonymousFeedbackForm(_pending_data(pending), kept_files=_kept_names(pending))
+        # The code and the feedback in one transaction: a second click at the same moment waits on the
+        # code's row, then finds the code used and the feedback sent (below), never a second feedback.
+        with transaction.atomic():
+            result, sender = anonymous_confirm(
+                account=account,
+                phone=pending["phone"],
+                code=form.cleaned_data["code"],
+                full_name=pending.get("full_name", ""),
+            )
+            if sender is not None and feedback_form.is_valid():
+                files = pending_files_open(pending.get("files", []))
+                feedback = _send(request, feedback_form, sender=sender, files=files)
         if sender is None:
+            already = anonymous_feedback_sent(submission_key=pending.get("submission_key"), phone=pending["phone"])
+            if already is not None:  # this session's code sent it a moment ago: the number is proven
+                request.session[CONFIRMED] = {"account": already.sender_id, "phone": pending["phone"]}
+                return _sent_to_visitor(request, already, pending)
             form.add_error("code", CODE_OUTCOMES[result])
             return self.render_page(request, pending, form, status=400)
         request.session[CONFIRMED] = {"account": sender.pk, "phone": pending["phone"]}
-        feedback_form = AnonymousFeedbackForm(_pending_data(pending), kept_files=_kept_names(pending))
-        if feedback_form.is_valid():
-            files = pending_files_open(pending.get("files", []))
-            feedback = _send(request, feedback_form, sender=sender, files=files)
-            if feedback is not None:
-                return _sent_to_visitor(request, feedback, pending)
+        if feedback is not None:
+            return _sent_to_visitor(request, feedback, pending)
         # Something changed while the code was on its way (a unit closed, say): the number is proven for
         # this session, so the visitor corrects the form and sends without another code.
         messages.warning(request, _("Your number is confirmed, but the feedback could not be sent yet: see below."))

@@ -3,6 +3,7 @@ number by SMS through the outbox, nothing is sent until the right code is typed,
 then the account's that holds the confirmed number, or a new citizen account's without a password."""
 
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -116,13 +117,93 @@ def test_the_feedback_goes_to_the_account_already_holding_the_confirmed_number(
 
 
 def test_a_second_try_for_the_same_number_reuses_the_account_opened_for_it(
-    client, network, django_capture_on_commit_callbacks
+    client, network, settings, django_capture_on_commit_callbacks
 ):
     _start(client, network, django_capture_on_commit_callbacks)
+    code = last_code(settings, PHONE)
     client.cookies.clear()  # gave up; comes back later from another session
     _start(client, network, django_capture_on_commit_callbacks, full_name="Nguyễn Văn Bình An")
     assert User.objects.filter(phone=PHONE).count() == 1
-    assert User.objects.get(phone=PHONE).full_name == "Nguyễn Văn Bình An"
+    # The name typed waits for the code: whoever types a number does not rename its account.
+    assert User.objects.get(phone=PHONE).full_name == "Nguyễn Văn Bình"
+    _type(client, django_capture_on_commit_callbacks, code)  # the first code still holds (a minute apart)
+    assert Feedback.objects.get().sender.full_name == "Nguyễn Văn Bình An"
+
+
+def test_a_stranger_typing_a_waiting_number_renames_nobody(
+    client, network, settings, django_capture_on_commit_callbacks
+):
+    _start(client, network, django_capture_on_commit_callbacks)  # the owner asks for a code
+    code = last_code(settings, PHONE)
+    owner = User.objects.get(phone=PHONE)
+    client.cookies.clear()
+    _start(client, network, django_capture_on_commit_callbacks, full_name="Trần Văn Lạ")  # a stranger
+    wrong = "000000" if code != "000000" else "111111"
+    assert _type(client, django_capture_on_commit_callbacks, wrong).status_code == 400
+    owner.refresh_from_db()
+    assert owner.full_name == "Nguyễn Văn Bình" and not owner.phone_confirmed
+    assert "Trần Văn Lạ" not in User.objects.values_list("full_name", flat=True)
+    assert not Feedback.objects.exists()
+
+
+def test_a_number_confirmed_by_a_deactivated_account_cannot_be_used(
+    client, network, settings, django_capture_on_commit_callbacks
+):
+    UserFactory(full_name="Tài khoản đã khóa", phone=PHONE, phone_confirmed=True, is_active=False)
+    accounts = User.objects.count()
+    refused = _start(client, network, django_capture_on_commit_callbacks)
+    page = main_of(refused)
+    assert refused.status_code == 400
+    assert "Số điện thoại này không dùng được để gửi phản ánh trên Cổng." in page
+    assert TEXT in page and "Nguyễn Văn Bình" in page  # what was typed stays
+    assert not Notification.objects.filter(kind="phone_code").exists() and User.objects.count() == accounts
+
+
+def test_an_account_deactivated_while_the_code_waits_sends_nothing(
+    client, network, settings, django_capture_on_commit_callbacks
+):
+    holder = UserFactory(full_name="Nguyễn Văn Bình", phone=PHONE, phone_confirmed=True)
+    _start(client, network, django_capture_on_commit_callbacks)
+    User.objects.filter(pk=holder.pk).update(is_active=False)
+    refused = _type(client, django_capture_on_commit_callbacks, last_code(settings, PHONE))
+    assert refused.status_code == 400
+    assert "Số điện thoại này không dùng được để gửi phản ánh trên Cổng." in main_of(refused)
+    assert not Feedback.objects.exists()
+
+
+def _waiting_key(client) -> str:
+    page = main_of(client.get(reverse("feedback:confirm_phone")))
+    return re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_two_clicks_on_confirm_send_one_feedback_and_both_show_its_receipt(
+    client, network, settings, django_capture_on_commit_callbacks
+):
+    _start(client, network, django_capture_on_commit_callbacks)
+    code = last_code(settings, PHONE)
+    key = _waiting_key(client)
+    before = dict(client.session.items())  # the session as a second click at the same moment reads it
+    first = _type(client, django_capture_on_commit_callbacks, code)
+    feedback = Feedback.objects.get()
+    receipt = reverse("feedback:sent_anonymous", args=[feedback.reference])
+    assert first["Location"] == receipt
+
+    session = client.session
+    session.clear()
+    session.update(before)
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(reverse("feedback:confirm_phone"), {"code": code, "submission_key": key})
+    assert second.status_code == 302 and second["Location"] == receipt
+    # A third click, after the first answered (nothing waits any more): the receipt again.
+    with django_capture_on_commit_callbacks(execute=True):
+        third = client.post(reverse("feedback:confirm_phone"), {"code": code, "submission_key": key})
+    assert third["Location"] == receipt
+    assert feedback.code in main_of(client.get(receipt))
+    # The form sent again from the browser's history, the number proven: still the same feedback.
+    again = _start(client, network, django_capture_on_commit_callbacks, submission_key=key)
+    assert again["Location"] == receipt
+    assert Feedback.objects.count() == 1 and feedback.events.count() == 1
 
 
 def test_the_limits_of_phone_codes_apply(client, network, settings, django_capture_on_commit_callbacks):
@@ -173,11 +254,23 @@ def test_a_visitor_can_drop_what_waits(client, network, settings, django_capture
     assert not any((settings.MEDIA_ROOT / "feedback" / "pending").iterdir())
 
 
-def test_sending_codes_from_one_address_is_limited(client, network, django_capture_on_commit_callbacks):
+def test_sending_codes_from_one_address_is_limited_and_keeps_what_was_typed(
+    client, network, django_capture_on_commit_callbacks
+):
     for number in range(10):
         response = _start(client, network, django_capture_on_commit_callbacks, phone=f"09876543{number:02d}")
         assert response.status_code == 302
-    assert _start(client, network, django_capture_on_commit_callbacks, phone="0911111111").status_code == 429
+    refused = _start(client, network, django_capture_on_commit_callbacks, phone="0911111111", text="Lần thứ 11")
+    page = main_of(refused)
+    assert refused.status_code == 429
+    assert "Kết nối này đã yêu cầu quá nhiều mã. Hãy chờ một lúc (tối đa một giờ) rồi gửi lại" in page
+    assert "Lần thứ 11" in page and "0911111111" in page and "Nguyễn Văn Bình" in page
+    assert Notification.objects.filter(kind="phone_code").count() == 10
+    with django_capture_on_commit_callbacks(execute=True):
+        resend = client.post(reverse("feedback:confirm_phone"), {"resend": "1"})
+    assert resend.status_code == 429 and "Kết nối này đã yêu cầu quá nhiều mã." in main_of(resend)
+    assert TEXT in main_of(resend)  # what waits is still there
+    assert Notification.objects.filter(kind="phone_code").count() == 10
 
 
 @pytest.mark.e2e

@@ -5,6 +5,7 @@ the sender and the staff who handle the feedback, and nobody else."""
 from pathlib import Path
 from unittest import mock
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -141,3 +142,64 @@ def test_behind_nginx_the_file_is_sent_by_nginx_after_the_check(client, citizen,
     assert response["X-Accel-Redirect"] == f"/_protected/{attachment.file.name}"
     client.force_login(UserFactory())
     assert "X-Accel-Redirect" not in client.get(reverse("feedback:attachment", args=[attachment.pk]))
+
+
+def test_the_same_form_with_its_files_sent_twice_stores_the_files_once(client, citizen, network, settings):
+    import uuid
+
+    client.force_login(citizen)
+    key = str(uuid.uuid4())
+    for _click in range(2):
+        response = _post(
+            client, network, SimpleUploadedFile("biên lai.pdf", PDF, content_type="application/pdf"), submission_key=key
+        )
+        assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert list(feedback.attachments.values_list("name", flat=True)) == ["biên lai.pdf"]
+    assert len(_stored_files(settings)) == 1
+    # Another sender with the same key gets a refusal, and nothing of theirs is written.
+    with pytest.raises(ValidationError):
+        feedback_send_with_files(
+            sender=UserFactory(),
+            subject=Subject.CONDUCT,
+            text=TEXT,
+            agency=network["commune"],
+            files=[SimpleUploadedFile("khac.pdf", PDF, content_type="application/pdf")],
+            submission_key=key,
+        )
+    assert Feedback.objects.count() == 1 and len(_stored_files(settings)) == 1
+
+
+def test_two_requests_with_the_same_key_at_the_same_moment_make_one_feedback(citizen, network, settings):
+    """Both requests look for the key before either has written it; the second one's insert then meets
+    the first one's row (the unique key): it returns that feedback, with its files, and writes none."""
+    import uuid
+
+    key = uuid.uuid4()
+
+    def send():
+        return feedback_send_with_files(
+            sender=citizen,
+            subject=Subject.CONDUCT,
+            text=TEXT,
+            agency=network["commune"],
+            files=[SimpleUploadedFile("biên lai.pdf", PDF, content_type="application/pdf")],
+            submission_key=key,
+        )
+
+    first = send()
+    manager, lookups = Feedback.objects, []
+    real_filter = manager.filter
+
+    def not_yet_written(*args, **kwargs):  # the second request's two looks, made before the first wrote
+        if "submission_key" in kwargs:
+            lookups.append(kwargs["submission_key"])
+            if len(lookups) <= 2:
+                return manager.none()
+        return real_filter(*args, **kwargs)
+
+    with mock.patch.object(manager, "filter", not_yet_written):
+        second = send()
+    assert len(lookups) > 2  # it looked again after the insert was refused
+    assert second == first and Feedback.objects.count() == 1
+    assert FeedbackAttachment.objects.count() == 1 and len(_stored_files(settings)) == 1
