@@ -45,13 +45,14 @@ class FeedbackInboxFilterForm(forms.Form):
 
 
 class FeedbackAnswerForm(forms.Form):
-    """The unit's answer; when the sender allowed publication, also the question restated for the
-    public."""
+    """The unit's answer, sent to the sender only; when the sender allowed publication, also the
+    question and the answer as they are published, without personal data."""
 
     answer = forms.CharField(
         label=_("Text of the answer"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent to the sender only; it is never published."),
         error_messages={"required": _("Write the answer.")},
     )
     public_summary = forms.CharField(
@@ -63,11 +64,32 @@ class FeedbackAnswerForm(forms.Form):
             "required": _("The sender allowed publication: restate the question without names, numbers or addresses.")
         },
     )
+    public_answer = forms.CharField(
+        label=_("The answer, as published"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Published with the question instead of your answer: no names, numbers, addresses or dossier codes."
+        ),
+        error_messages={
+            "required": _(
+                "The sender allowed publication: write the answer as it is published, without names, numbers or "
+                "addresses."
+            )
+        },
+    )
+
+    PUBLIC_FIELDS = ("public_summary", "public_answer")
 
     def __init__(self, *args, feedback, **kwargs):
         super().__init__(*args, **kwargs)
         if not feedback.may_publish:
-            del self.fields["public_summary"]
+            for name in self.PUBLIC_FIELDS:
+                del self.fields[name]
+
+    def public_fields(self) -> list:
+        """The bound fields of what is published (none when the sender did not allow publication)."""
+        return [self[name] for name in self.PUBLIC_FIELDS if name in self.fields]
 
 
 class FeedbackMoveForm(forms.Form):

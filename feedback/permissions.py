@@ -1,11 +1,14 @@
 """Who may do what with a feedback. The unit holding a feedback handles it through its staff with the
 feedback role, and its leaders; a department's or desk's staff act for their administrative unit."""
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
 from accounts.constants import ADMINISTRATIVE_KINDS, Role
 from accounts.models import Agency, User
 from accounts.selectors import agency_administrative_unit, membership_list_active
 
-from .models import Feedback
+from .constants import FeedbackEventKind
+from .models import Feedback, FeedbackEvent
 
 HANDLER_ROLES = (Role.FEEDBACK, Role.LEADER)
 
@@ -31,10 +34,39 @@ def can_answer(*, user: User, feedback: Feedback) -> bool:
     return can_handle(user=user, feedback=feedback) and feedback.answered_at is None
 
 
+def feedback_list_passed_down_by(*, units: set[int]) -> QuerySet[Feedback]:
+    """Unanswered feedback that one of ``units`` passed down to the unit right below it, still held
+    there: the latest move on it went from that unit to the one holding it. The one rule for who,
+    besides the unit holding a feedback, may read it and take it back; a feedback sent straight to a
+    commune stays the commune's own, out of its district's sight."""
+    latest_move = (
+        FeedbackEvent.objects.filter(feedback=OuterRef(OuterRef("pk")), kind=FeedbackEventKind.MOVED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    passed_down = FeedbackEvent.objects.filter(
+        pk=Subquery(latest_move),
+        from_agency_id__in=units,
+        from_agency_id=OuterRef("agency__parent_id"),
+        agency_id=OuterRef("agency_id"),
+    )
+    return Feedback.objects.filter(answered_at__isnull=True).exclude(agency_id__in=units).filter(Exists(passed_down))
+
+
+def can_take_back(*, user: User, feedback: Feedback) -> bool:
+    """Read an unanswered feedback and take it back: staff of the unit that passed it down to the unit
+    holding it (see ``feedback_list_passed_down_by``)."""
+    handled = feedback_units_handled(user=user)
+    if feedback.answered_at is not None or not handled or feedback.agency.parent_id not in handled:
+        return False
+    return feedback_list_passed_down_by(units=handled).filter(pk=feedback.pk).exists()
+
+
 def move_targets(*, user: User, feedback: Feedback) -> list[Agency]:
     """Where ``user`` may pass an unanswered feedback: from the unit holding it to one of the
     administrative units right below it (a district to its communes) or back up to the one above
-    (a commune to its district); the unit above may also take it back."""
+    (a commune to its district); the unit above may also take back what it passed down
+    (``can_take_back``), and nothing else its communes hold."""
     if feedback.answered_at is not None:
         return []
     holder = feedback.agency
@@ -47,7 +79,7 @@ def move_targets(*, user: User, feedback: Feedback) -> list[Agency]:
         )
         if parent is not None:
             targets.append(parent)
-    elif parent is not None and parent.pk in handled:
+    elif parent is not None and parent.pk in handled and can_take_back(user=user, feedback=feedback):
         targets.append(parent)  # the district takes back what it passed down
     return targets
 

@@ -5,16 +5,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
-from accounts.constants import ADMINISTRATIVE_KINDS
 from accounts.models import User
+from dossiers.selectors import dossier_list_visible_to
 from procedures.calendar import WorkingCalendar
 
-from .constants import FeedbackEventKind, FeedbackStatus
+from .constants import FeedbackStatus
 from .models import Feedback, FeedbackEvent
-from .permissions import can_handle, feedback_units_handled, move_targets
+from .permissions import can_handle, can_take_back, feedback_list_passed_down_by, feedback_units_handled
 
 DUE_OVERDUE = "overdue"
 DUE_TODAY = "today"
@@ -97,39 +97,48 @@ def feedback_inbox_counts(*, user: User, now: datetime | None = None) -> InboxCo
 
 def feedback_list_passed_down(*, user: User) -> models.QuerySet[Feedback]:
     """Unanswered feedback ``user``'s units passed down to a unit right below, still held there: they
-    may read it and take it back until it is answered."""
-    handled = feedback_units_handled(user=user)
-    passed = FeedbackEvent.objects.filter(
-        feedback=OuterRef("pk"), kind=FeedbackEventKind.MOVED, from_agency_id__in=handled
-    )
+    may read it and take it back until it is answered (``feedback_list_passed_down_by``, the rule the
+    feedback's page applies too)."""
     return (
-        Feedback.objects.filter(
-            answered_at__isnull=True,
-            agency__parent_id__in=handled,
-            agency__kind__in=ADMINISTRATIVE_KINDS,
-        )
-        .exclude(agency_id__in=handled)
-        .filter(Exists(passed))
+        feedback_list_passed_down_by(units=feedback_units_handled(user=user))
         .select_related("agency", "sender")
         .order_by("due_at", "pk")
     )
 
 
 def feedback_get_for_staff(*, user: User, reference) -> Feedback | None:
-    """The feedback with ``reference`` if ``user`` handles it, or may take it back (the unit above the
-    one holding it); None otherwise, so the page answers 404."""
+    """The feedback with ``reference`` if ``user`` handles it, or may take it back (their unit passed it
+    down to the unit holding it); None otherwise, so the page answers 404. The dossier it is about comes
+    with it, with what the page shows of it."""
     if not feedback_units_handled(user=user):
         return None
     feedback = (
-        Feedback.objects.select_related("agency__parent", "sender", "dossier", "procedure", "answered_by")
+        Feedback.objects.select_related(
+            "agency__parent",
+            "sender",
+            "procedure",
+            "answered_by",
+            "dossier__procedure_version",
+            "dossier__agency",
+            "dossier__current_agency",
+        )
         .filter(reference=reference)
         .first()
     )
     if feedback is None:
         return None
-    if can_handle(user=user, feedback=feedback) or move_targets(user=user, feedback=feedback):
+    if can_handle(user=user, feedback=feedback) or can_take_back(user=user, feedback=feedback):
         return feedback
     return None
+
+
+def feedback_dossier_openable(*, user: User, feedback: Feedback) -> bool:
+    """Whether ``user`` may open the page of the dossier ``feedback`` is about: the dossiers app's own
+    rule (``dossier_list_visible_to``, what its page looks the dossier up through). A feedback handler
+    without a dossier role reads the dossier's key facts on the feedback's page instead."""
+    if feedback.dossier_id is None:
+        return False
+    return dossier_list_visible_to(user=user).filter(pk=feedback.dossier_id).exists()
 
 
 def feedback_events(*, feedback: Feedback) -> models.QuerySet[FeedbackEvent]:

@@ -20,6 +20,7 @@ from .permissions import can_answer, can_handle, feedback_units_handled, move_ta
 from .selectors_staff import (
     DUE_OVERDUE,
     DUE_TODAY,
+    feedback_dossier_openable,
     feedback_events,
     feedback_get_for_staff,
     feedback_inbox,
@@ -121,6 +122,7 @@ def render_feedback_page(request, feedback: Feedback, *, answer_form=None, move_
         "taking_back": bool(targets) and not can_handle(user=user, feedback=feedback),
         "answered_unit": answered_event.agency if answered_event else None,
         "overdue": feedback.answered_at is None and feedback.due_at < timezone.now(),
+        "dossier_openable": feedback_dossier_openable(user=user, feedback=feedback),
     }
     return render(request, "feedback/staff/detail.html", context, status=status)
 
@@ -153,6 +155,7 @@ class FeedbackAnswerView(FeedbackPageMixin, View):
                     by=request.user,
                     answer=form.cleaned_data["answer"],
                     public_summary=form.cleaned_data.get("public_summary", ""),
+                    public_answer=form.cleaned_data.get("public_answer", ""),
                 )
             except ValidationError as error:  # answered meanwhile (a second click, a colleague)
                 form_add_service_errors(form, error)

@@ -56,7 +56,7 @@ def test_sent_about_a_dossier_answered_by_the_commune_read_and_counted(
     page.get_by_role("link", name=feedback.code).first.click()
     assert page.get_by_test_id("sender-name").inner_text() == citizen.full_name
     assert TEXT in page.get_by_test_id("feedback-text").inner_text()
-    assert page.get_by_test_id("feedback-dossier").inner_text() == dossier.code
+    assert page.get_by_test_id("feedback-dossier-code").inner_text() == dossier.code  # facts, no dossier role
     page.get_by_label("Nội dung trả lời").fill(ANSWER)
     _fits(page)
     _shot(page, "3-staff")

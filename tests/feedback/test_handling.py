@@ -114,13 +114,25 @@ def test_publication_needs_a_restated_question_and_the_sender_rates_once(citizen
     )
     with pytest.raises(ValidationError) as refused:
         feedback_answer(feedback=feedback, by=handlers["commune"], answer="Đã xử lý")
-    assert list(refused.value.message_dict) == ["public_summary"]
+    assert sorted(refused.value.message_dict) == ["public_answer", "public_summary"]
+    with pytest.raises(ValidationError) as refused:  # the question alone is not enough
+        feedback_answer(
+            feedback=feedback,
+            by=handlers["commune"],
+            answer="Đã xử lý",
+            public_summary="Cán bộ thu tiền ngoài quy định",
+        )
+    assert list(refused.value.message_dict) == ["public_answer"]
     with pytest.raises(ValidationError):
         feedback_rate(feedback=feedback, by=citizen, resolved=True)  # not answered yet
     feedback = feedback_answer(
-        feedback=feedback, by=handlers["commune"], answer="Đã xử lý", public_summary="Cán bộ thu tiền ngoài quy định"
+        feedback=feedback,
+        by=handlers["commune"],
+        answer="Đã xử lý",
+        public_summary="Cán bộ thu tiền ngoài quy định",
+        public_answer="Xã đã kiểm điểm cán bộ và hoàn trả khoản thu.",
     )
-    assert feedback.published
+    assert feedback.published and feedback.public_answer == "Xã đã kiểm điểm cán bộ và hoàn trả khoản thu."
     with pytest.raises(PermissionDenied):
         feedback_rate(feedback=feedback, by=UserFactory(), resolved=True)
     feedback = feedback_rate(feedback=feedback, by=citizen, resolved=False)
@@ -146,3 +158,16 @@ def test_history_rows_are_never_changed_or_removed(citizen, network):
     with pytest.raises(ValueError):
         event.delete()
     assert FeedbackEvent.objects.get().note == ""
+
+
+def test_the_district_cannot_take_what_was_sent_straight_to_a_commune(citizen, network, handlers):
+    feedback = feedback_send(sender=citizen, subject=Subject.CONDUCT, text="Cán bộ xã gắt", agency=network["commune"])
+    for person in (handlers["district"], handlers["leader"]):
+        assert move_targets(user=person, feedback=feedback) == []
+    with pytest.raises(ValidationError) as refused:
+        feedback_move(feedback=feedback, by=handlers["district"], to_agency=network["district"], note="Huyện lấy")
+    assert "to_agency" in refused.value.message_dict
+    # Passed up by the commune, then down again by the district: now the district may take it back.
+    feedback = feedback_move(feedback=feedback, by=handlers["commune"], to_agency=network["district"], note="Huyện")
+    feedback = feedback_move(feedback=feedback, by=handlers["district"], to_agency=network["commune"], note="Xã")
+    assert move_targets(user=handlers["district"], feedback=feedback) == [network["district"]]

@@ -114,14 +114,39 @@ def test_the_page_names_the_sender_the_due_time_and_its_legal_basis(client, citi
     assert "Đã gửi: UBND xã Xuân Du" in page  # the history
 
 
-def test_a_feedback_about_a_dossier_links_to_the_dossier(client, citizen, network, handlers, allowance):
+def test_a_feedback_about_a_dossier_shows_its_key_facts_and_links_to_it_for_those_who_may_open_it(
+    client, citizen, network, handlers, allowance
+):
+    from dossiers.services import dossier_receive
     from tests.dossiers.conftest import submit_online
 
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
+    dossier_receive(dossier=dossier, by=network["clerk"])
+    dossier.refresh_from_db()
     feedback = feedback_send(sender=citizen, subject=Subject.DOSSIER, text="Hồ sơ trễ hẹn", dossier=dossier)
-    client.force_login(handlers["commune"])
+    dossier_page = reverse("dossiers:detail", args=[dossier.reference])
+    link = f'href="{dossier_page}"'
+
+    client.force_login(handlers["commune"])  # the feedback role only: the dossier's page is not theirs
+    assert client.get(dossier_page).status_code == 404
     page = client.get(detail(feedback)).content.decode()
-    assert f'href="{reverse("dossiers:detail", args=[dossier.reference])}"' in page and dossier.code in page
+    assert link not in page
+    facts = page.split('data-testid="feedback-dossier-facts"', 1)[1].split("</section>", 1)[0]
+    assert f'data-testid="feedback-dossier-code">{dossier.code}<' in facts
+    assert 'data-testid="dossier-procedure">Trợ cấp xã hội hằng tháng<' in facts
+    assert 'data-testid="dossier-status">Đã tiếp nhận<' in facts
+    received = timezone.localtime(dossier.received_at).strftime("%H:%M %d/%m/%Y")
+    assert f'data-testid="dossier-received">{received}<' in facts
+    assert f'data-testid="dossier-due">{timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")}<' in facts
+    assert 'data-testid="dossier-unit">UBND xã Xuân Du<' in facts
+
+    clerk = network["clerk"]  # the commune's desk clerk, who also handles feedback, opens the dossier
+    StaffMembershipFactory(agency=network["commune"], role=Role.FEEDBACK, user=clerk)
+    client.force_login(clerk)
+    page = client.get(detail(feedback)).content.decode()
+    assert f'{link} data-testid="feedback-dossier">{dossier.code}</a>' in page
+    assert 'data-testid="dossier-procedure">Trợ cấp xã hội hằng tháng<' in page
+    assert client.get(dossier_page).status_code == 200
 
 
 def test_the_attached_files_are_listed_and_only_the_unit_holding_it_downloads_them(client, citizen, network, handlers):
@@ -185,22 +210,53 @@ def test_a_late_answer_and_the_senders_rating_show_on_the_page(client, citizen, 
     assert "Câu trả lời chưa giải quyết được vấn đề" in page and "Người gửi đã đánh giá" in page
 
 
-def test_a_publishable_feedback_needs_the_question_restated_and_keeps_what_was_typed(
+def test_a_publishable_feedback_needs_the_question_and_the_answer_as_published_and_keeps_what_was_typed(
     client, citizen, network, handlers
 ):
     feedback = send(citizen, network["commune"], may_publish=True)
     client.force_login(handlers["commune"])
     page = client.get(detail(feedback)).content.decode()
     assert "không nêu họ tên, số giấy tờ, số điện thoại hay địa chỉ; nội dung này được công khai" in page
-    answer = "Quy trình đã được niêm yết lại tại bộ phận một cửa."
-    refused = client.post(answer_url(feedback), {"answer": answer, "public_summary": ""})
-    assert refused.status_code == 400
-    assert "Người gửi đồng ý công khai: hãy tóm tắt lại câu hỏi" in refused.content.decode()
-    assert answer in refused.content.decode()
-    assert Feedback.objects.get(pk=feedback.pk).answered_at is None
+    assert "Câu trả lời được công khai" in page and 'name="public_answer"' in page
+    assert "không nêu họ tên, số giấy tờ, số điện thoại, địa chỉ hay mã hồ sơ" in page
+    assert "Chỉ gửi đến người gửi; nội dung này không bao giờ được công khai." in page  # the answer itself
+
+    answer = "Kính gửi bà Lê Thị Hoa: hồ sơ của bà được trả ngày 20/11; xã đã nhắc nhở cán bộ Nguyễn Văn Bình."
     summary = "Công dân phản ánh cán bộ hẹn lại nhiều lần."
-    assert client.post(answer_url(feedback), {"answer": answer, "public_summary": summary}).status_code == 302
-    assert Feedback.objects.get(pk=feedback.pk).public_summary == summary
+    refused = client.post(answer_url(feedback), {"answer": answer, "public_summary": summary, "public_answer": "  "})
+    assert refused.status_code == 400
+    content = refused.content.decode()
+    # the error sits on the field it is about
+    assert (
+        'id="error_1_id_public_answer"><strong>Người gửi đồng ý công khai: hãy viết câu trả lời để công khai' in content
+    )
+    assert answer in content and summary in content
+    assert "Người gửi đồng ý công khai: hãy tóm tắt lại câu hỏi" not in content
+    assert Feedback.objects.get(pk=feedback.pk).answered_at is None
+
+    public_answer = "Xã đã nhắc nhở cán bộ và niêm yết lại quy trình tại bộ phận một cửa."
+    response = client.post(
+        answer_url(feedback),
+        {"answer": answer, "public_summary": summary, "public_answer": public_answer},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == detail(feedback)
+    page = response.content.decode()
+    assert f'data-testid="published-question">{summary}<' in page
+    assert f'data-testid="published-answer">{public_answer}<' in page
+    assert answer in page.split('data-testid="feedback-answer">', 1)[1].split("</div>", 1)[0]
+    saved = Feedback.objects.get(pk=feedback.pk)
+    assert (saved.answer, saved.public_summary, saved.public_answer) == (answer, summary, public_answer)
+
+
+def test_a_feedback_not_to_be_published_asks_for_the_answer_only(client, citizen, network, handlers):
+    feedback = send(citizen, network["commune"])
+    client.force_login(handlers["commune"])
+    page = client.get(detail(feedback)).content.decode()
+    assert 'name="answer"' in page and 'name="public_summary"' not in page and 'name="public_answer"' not in page
+    assert client.post(answer_url(feedback), {"answer": "Đã xử lý"}).status_code == 302
+    page = client.get(detail(feedback)).content.decode()
+    assert "Đã xử lý" in page and 'data-testid="published"' not in page
 
 
 def test_the_district_passes_a_feedback_down_the_commune_answers_and_the_district_may_take_it_back_before(
@@ -413,3 +469,26 @@ def test_the_menu_shows_each_person_their_own_work(client, citizen, handlers):
     assert reverse("feedback:mine") in own and reverse("dossiers:mine") in own
     assert reverse("dossiers:queue") not in own and reverse("feedback:staff_inbox") not in own
     assert reverse("feedback:published") in own  # in the footer, for everyone
+
+
+def test_the_district_neither_reads_nor_takes_what_was_sent_straight_to_a_commune(client, citizen, network, handlers):
+    from feedback.permissions import move_targets
+
+    straight = send(citizen, network["commune"], text="Cán bộ xã Xuân Du gắt gỏng với người dân", when=timezone.now())
+    for person in (handlers["district"], handlers["leader"]):
+        client.force_login(person)
+        assert client.get(detail(straight)).status_code == 404
+        taken = client.post(move_url(straight), {"to_agency": network["district"].pk, "note": "Huyện lấy"})
+        assert taken.status_code == 404
+        inbox = client.get(INBOX).content.decode()
+        assert straight.code not in inbox and 'data-testid="passed-down"' not in inbox
+        assert move_targets(user=person, feedback=straight) == []
+    assert Feedback.objects.get(pk=straight.pk).agency == network["commune"]
+
+    # Passed up by the commune and down again by the district: now the district reads it and may take it back.
+    feedback_move(feedback=straight, by=handlers["commune"], to_agency=network["district"], note="Thuộc huyện")
+    feedback_move(feedback=straight, by=handlers["district"], to_agency=network["commune"], note="Xã xử lý")
+    client.force_login(handlers["district"])
+    page = client.get(detail(straight)).content.decode()
+    assert "Cán bộ xã Xuân Du gắt gỏng với người dân" in page and "Thu hồi" in page
+    assert straight.code in client.get(INBOX).content.decode().split('data-testid="passed-down"', 1)[1]
