@@ -9,8 +9,9 @@ for its day, like the dossiers' (``dossiers/reminders.py``):
   leaders of the unit holding it (the nearest unit up the tree that has leaders). Once per feedback,
   person and due time.
 - ``feedback_digests_send`` (daily, 07:25): to the leaders of each unit holding unanswered feedback,
-  its overdue ones, those due today and the new ones. Once per unit, leader and local day; nothing when
-  the three lists are empty.
+  its overdue ones, those due today and the new ones (received in the 24 hours before the run: run at
+  the same time each day, a feedback is new in one digest only). Once per unit, leader and local day;
+  nothing when the three lists are empty.
 
 Only unanswered feedback is ever mentioned, always at the unit holding it now (a feedback passed on
 reminds its new unit). Running a job twice on the same day (a beat restarted, a task redelivered)
@@ -44,7 +45,7 @@ OVERDUE, DUE_TODAY, NEW = 0, 1, 2
 SECTIONS = (
     (OVERDUE, _("Overdue"), DUE_OVERDUE),
     (DUE_TODAY, _("Due today"), INBOX_DUE_TODAY),
-    (NEW, _("New since yesterday"), ""),
+    (NEW, _("New in the last 24 hours"), ""),
 )
 
 
@@ -118,12 +119,13 @@ def feedback_escalations_send(*, now=None) -> int:
 
 def feedback_digest_rows(*, now=None):
     """What the digest of ``now``'s local day lists: the unanswered feedback received by ``now`` that is
-    overdue (due before ``now``), due today (by local midnight) or new (received since 00:00 of the
-    previous local day), annotated with ``section`` (0, 1, 2: the first of the three that applies)."""
+    overdue (due before ``now``), due today (by local midnight) or new (received in the 24 hours before
+    ``now``, after ``now - 1 day``: digests a day apart have windows that meet without overlapping, so
+    a feedback is new in one of them only), annotated with ``section`` (0, 1, 2: the first of the three
+    that applies)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    since = _local_midnight(today - timedelta(days=1))
-    tomorrow = _local_midnight(today + timedelta(days=1))
+    since = now - timedelta(days=1)
+    tomorrow = _local_midnight(timezone.localdate(now) + timedelta(days=1))
     section = models.Case(
         models.When(due_at__lt=now, then=models.Value(OVERDUE)),
         models.When(due_at__lt=tomorrow, then=models.Value(DUE_TODAY)),
@@ -131,7 +133,7 @@ def feedback_digest_rows(*, now=None):
     )
     return (
         Feedback.objects.filter(answered_at__isnull=True, received_at__lte=now)
-        .filter(models.Q(due_at__lt=tomorrow) | models.Q(received_at__gte=since))
+        .filter(models.Q(due_at__lt=tomorrow) | models.Q(received_at__gt=since))
         .annotate(section=section)
     )
 

@@ -1,6 +1,7 @@
 """Reads for the sender's pages and the public list of published answers. The sender reads only their
 own feedback (anyone else's is absent, hence a 404); the public reads only answers the sender allowed to
-publish, and never the sender, their words or the feedback's code."""
+publish, as the unit wrote them for publication (``public_summary``, ``public_answer``), and never the
+sender, their words, the feedback's code or the answer sent to the sender."""
 
 from datetime import datetime
 
@@ -13,8 +14,9 @@ from procedures.models import Procedure, ProcedureVersion
 
 from .models import Feedback, FeedbackEvent
 
-# What the public list may read of a feedback: nothing about the sender, their text or the code.
-PUBLIC_FIELDS = ("pk", "agency", "procedure", "subject", "public_summary", "answer", "answered_at")
+# What the public list may read of a feedback: the question and the answer as the unit wrote them for
+# publication; nothing about the sender, their text, the code, nor the answer sent to them (a letter).
+PUBLIC_FIELDS = ("pk", "agency", "procedure", "subject", "public_summary", "public_answer", "answered_at")
 
 
 def _procedure_name():
@@ -58,10 +60,16 @@ def feedback_get_sent_by(*, user: User, reference, now: datetime | None = None) 
     )
 
 
+def _published() -> Q:
+    """Answered, its sender allowed publication, and the unit wrote the answer as published (an answer
+    without that text, given before it was asked for, is not published: its letter never is)."""
+    return Q(may_publish=True, answered_at__isnull=False) & ~Q(public_answer="")
+
+
 def feedback_list_published(*, procedure_id: int | None = None, agency_id: int | None = None) -> QuerySet[Feedback]:
     """The answers their senders allowed to publish, newest answer first, optionally of one procedure
     or one unit. Only ``PUBLIC_FIELDS`` are loaded."""
-    published = Feedback.objects.filter(may_publish=True, answered_at__isnull=False)
+    published = Feedback.objects.filter(_published())
     if procedure_id is not None:
         published = published.filter(procedure_id=procedure_id)
     if agency_id is not None:
@@ -76,10 +84,9 @@ def feedback_list_published(*, procedure_id: int | None = None, agency_id: int |
 
 def published_filter_choices() -> dict[str, list[tuple[int, str]]]:
     """The procedures and units that have published answers, to filter the public list by."""
-    published = Q(feedback__may_publish=True, feedback__answered_at__isnull=False)
+    published = Feedback.objects.filter(_published())
     procedures = (
-        Procedure.objects.filter(published)
-        .distinct()
+        Procedure.objects.filter(pk__in=published.values("procedure_id"))
         .annotate(
             name=Subquery(
                 ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
@@ -89,7 +96,7 @@ def published_filter_choices() -> dict[str, list[tuple[int, str]]]:
         )
         .values_list("pk", "code", "name")
     )
-    units = Agency.objects.filter(published).distinct().order_by("name").values_list("pk", "name")
+    units = Agency.objects.filter(pk__in=published.values("agency_id")).order_by("name").values_list("pk", "name")
     return {
         "procedures": sorted(((pk, f"{name or code} ({code})") for pk, code, name in procedures), key=_by_label),
         "units": list(units),

@@ -119,7 +119,8 @@ class FeedbackListSerializer(serializers.ModelSerializer):
 
 
 class FeedbackDetailSerializer(FeedbackListSerializer):
-    """The sender's own feedback: what they wrote, its timeline and the answer."""
+    """The sender's own feedback: what they wrote, its timeline and the answer (a letter to them), and,
+    when they allowed publication, the question and the answer as the unit published them."""
 
     attachments = FeedbackAttachmentSerializer(many=True)
     events = FeedbackEventSerializer(many=True, help_text="The timeline, oldest first.")
@@ -134,6 +135,7 @@ class FeedbackDetailSerializer(FeedbackListSerializer):
             "legal_basis",
             "answer",
             "public_summary",
+            "public_answer",
             "rated_at",
             "can_rate",
             "attachments",
@@ -209,7 +211,8 @@ class FeedbackMovedSerializer(serializers.ModelSerializer):
 
 
 class PublishedAnswerSerializer(serializers.ModelSerializer):
-    """A published answer: no sender, no code, the question as the unit restated it."""
+    """A published answer: no sender, no code, the question and the answer as the unit wrote them for
+    publication (never the answer sent to the sender)."""
 
     unit = serializers.CharField(source="agency.code", help_text="Code of the unit that answered.")
     unit_name = serializers.CharField(source="agency.name")
@@ -225,7 +228,7 @@ class PublishedAnswerSerializer(serializers.ModelSerializer):
             "procedure_name",
             "subject",
             "public_summary",
-            "answer",
+            "public_answer",
             "answered_at",
         ]
 
@@ -256,6 +259,15 @@ class FeedbackSendSerializer(serializers.Serializer):
     may_publish = StrictBooleanField(
         required=False, default=False, help_text="The answer may be published, without your name or contact."
     )
+    submission_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "A UUID the client makes once per feedback: sent again (a retried request), the same key gives "
+            "back the feedback it made, and nothing more is recorded."
+        ),
+    )
 
 
 class FeedbackRateSerializer(serializers.Serializer):
@@ -270,6 +282,16 @@ class FeedbackAnswerSerializer(serializers.Serializer):
         default="",
         max_length=Feedback._meta.get_field("public_summary").max_length,
         help_text="Required when the sender allowed publication: the question without names, numbers or addresses.",
+    )
+    public_answer = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Feedback._meta.get_field("public_answer").max_length,
+        help_text=(
+            "Required when the sender allowed publication: the answer as published, without names, numbers "
+            "or addresses (`answer` goes to the sender only and is never published)."
+        ),
     )
 
 

@@ -85,10 +85,17 @@ class FeedbackListApi(generics.ListAPIView):
     def get_queryset(self):
         return feedback_list_sent_by(user=self.request.user)
 
-    @extend_schema(request=FeedbackSendSerializer, responses={201: FeedbackDetailSerializer})
+    @extend_schema(
+        request=FeedbackSendSerializer,
+        responses={
+            201: FeedbackDetailSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The `submission_key` was used by another sender."),
+        },
+    )
     def post(self, request):
         """Send feedback: about a `dossier` (its reference), a `procedure` (its code, with the `agency`
-        where it was met if several offer it), a `regulation` or a unit's `conduct` (the `agency`)."""
+        where it was met if several offer it), a `regulation` or a unit's `conduct` (the `agency`). With a
+        `submission_key`, a request sent again gives back the feedback the first one made (201 again)."""
         data = _input(FeedbackSendSerializer, request)
         references = {}
         if data.get("dossier"):
@@ -111,6 +118,7 @@ class FeedbackListApi(generics.ListAPIView):
                 subject=data["subject"],
                 text=data["text"],
                 may_publish=data["may_publish"],
+                submission_key=data["submission_key"],
                 **references,
             )
         except ValidationError as error:
@@ -202,7 +210,11 @@ class FeedbackAnswerApi(APIView):
         data = _input(FeedbackAnswerSerializer, request)
         try:
             feedback_answer(
-                feedback=feedback, by=request.user, answer=data["answer"], public_summary=data["public_summary"]
+                feedback=feedback,
+                by=request.user,
+                answer=data["answer"],
+                public_summary=data["public_summary"],
+                public_answer=data["public_answer"],
             )
         except ValidationError as error:
             raise _refusal(error) from error

@@ -350,6 +350,8 @@ def _play(rng, item: Item, *, calendar, now: datetime, used: Counter) -> Feedbac
             by=_handler(feedback.agency),
             answer=answer,
             public_summary=summary,
+            # the demo's answers name nobody: published as written when the sender allowed it
+            public_answer=answer if feedback.may_publish else "",
             now=answered,
         )
     if item.rating is not None:

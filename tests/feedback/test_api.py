@@ -71,6 +71,29 @@ def test_a_citizen_sends_feedback_about_a_procedure_and_finds_it_in_their_list(c
     assert listed["count"] == 1 and listed["results"][0]["reference"] == str(feedback.reference)
 
 
+def test_the_same_submission_key_sent_again_gives_back_the_same_feedback(client, citizen, network):
+    key = str(uuid.uuid4())
+    body = {"subject": "conduct", "text": "Cán bộ hẹn nhiều lần", "agency": "000.12.22.H56", "submission_key": key}
+    api = _as(client, citizen)
+    first = _post(api, "feedback-list", body)
+    again = _post(api, "feedback-list", body)  # a retried request
+    assert first.status_code == again.status_code == 201
+    assert again.json()["reference"] == first.json()["reference"] and again.json()["code"] == first.json()["code"]
+    assert Feedback.objects.count() == 1 and Feedback.objects.get().events.count() == 1
+
+    other = _post(_as(client, UserFactory()), "feedback-list", body)  # someone else's client, the same key
+    assert other.status_code == 409 and other.json()["detail"]
+    assert Feedback.objects.count() == 1
+    fresh = _post(_as(client, citizen), "feedback-list", {**body, "submission_key": str(uuid.uuid4())})
+    assert fresh.status_code == 201 and fresh.json()["reference"] != first.json()["reference"]
+    without_key = {key: value for key, value in body.items() if key != "submission_key"}
+    assert _post(api, "feedback-list", without_key).status_code == 201
+    assert _post(api, "feedback-list", without_key).status_code == 201  # no key: each request is a feedback
+    assert Feedback.objects.count() == 4
+    bad = _post(api, "feedback-list", {**body, "submission_key": "not-a-uuid"})
+    assert bad.status_code == 400 and list(bad.json()) == ["submission_key"]
+
+
 def test_a_citizen_sends_feedback_about_their_own_dossier_only(client, citizen, network, allowance):
     dossier = submit_online(citizen=citizen, version=allowance, agency=network["commune"])
     stranger_dossier = submit_online(citizen=UserFactory(), version=allowance, agency=network["commune"])
@@ -250,28 +273,48 @@ def test_the_inbox_filters_by_status_and_due_time(client, citizen, network, hand
         assert api.get(reverse("api:feedback-inbox"), {"page": page}).status_code == 404
 
 
-def test_the_unit_answers_once_and_a_published_one_needs_its_restated_question(client, citizen, network, handlers):
+def test_the_unit_answers_once_and_a_published_one_needs_its_question_and_answer_as_published(
+    client, citizen, network, handlers
+):
     feedback = _send(citizen, network["commune"], text="Nguyễn Văn A đòi tiền", may_publish=True)
     api = _as(client, handlers["commune"])
     refused = _post(api, "feedback-answer", {"answer": "Đã xử lý"}, feedback.reference)
-    assert refused.status_code == 400 and list(refused.json()) == ["public_summary"]
+    assert refused.status_code == 400 and set(refused.json()) == {"public_summary", "public_answer"}
+    assert "hãy viết câu trả lời để công khai" in refused.json()["public_answer"][0]
+    only_question = {"answer": "Đã xử lý", "public_summary": "Cán bộ thu tiền"}
+    assert list(_post(api, "feedback-answer", only_question, feedback.reference).json()) == ["public_answer"]
     assert _post(api, "feedback-answer", {"answer": ""}, feedback.reference).status_code == 400
     assert _post(api, "feedback-answer", {"answer": 42}, feedback.reference).status_code == 400
     assert _post(api, "feedback-answer", {"answer": "x" * 10001}, feedback.reference).status_code == 400
+    too_long = {**only_question, "public_answer": "x" * 10001}
+    assert list(_post(api, "feedback-answer", too_long, feedback.reference).json()) == ["public_answer"]
+    assert not Feedback.objects.filter(answered_at__isnull=False).exists()
 
     answered = _post(
         api,
         "feedback-answer",
-        {"answer": "Đã kiểm điểm cán bộ", "public_summary": "Cán bộ thu tiền ngoài quy định"},
+        {
+            "answer": "Kính gửi ông Nguyễn Văn B: xã đã kiểm điểm cán bộ Nguyễn Văn A",
+            "public_summary": "Cán bộ thu tiền ngoài quy định",
+            "public_answer": "Xã đã kiểm điểm cán bộ thu tiền sai quy định",
+        },
         feedback.reference,
     )
     assert answered.status_code == 200
     body = answered.json()
     assert body["status"] == "answered" and body["answered_by"] == "Lê Văn Cường" and body["can_answer"] is False
+    assert body["public_answer"] == "Xã đã kiểm điểm cán bộ thu tiền sai quy định"
     again = _post(api, "feedback-answer", {"answer": "Lần hai"}, feedback.reference)
     assert again.status_code == 409 and again.json() == {"detail": "Phản ánh, kiến nghị này đã được trả lời."}
     feedback.refresh_from_db()
-    assert feedback.status == FeedbackStatus.ANSWERED and feedback.answer == "Đã kiểm điểm cán bộ"
+    assert feedback.status == FeedbackStatus.ANSWERED
+    assert feedback.answer == "Kính gửi ông Nguyễn Văn B: xã đã kiểm điểm cán bộ Nguyễn Văn A"
+    assert feedback.public_answer == "Xã đã kiểm điểm cán bộ thu tiền sai quy định"
+
+    # The sender reads both: the letter sent to them, and what was published.
+    mine = _as(client, citizen).get(reverse("api:feedback-detail", args=[feedback.reference])).json()
+    assert mine["answer"] == feedback.answer and mine["public_answer"] == feedback.public_answer
+    assert mine["public_summary"] == "Cán bộ thu tiền ngoài quy định"
 
 
 def test_the_district_passes_it_down_and_may_take_it_back_but_not_answer_for_the_commune(
@@ -325,8 +368,13 @@ def test_anyone_reads_the_published_answers_without_personal_data(client, citize
     published = feedback_send(
         sender=citizen, subject=Subject.PROCEDURE, text="Lê Thị Hoa, 0912345678", procedure=allowance, may_publish=True
     )
+    letter = "Kính gửi bà Lê Thị Hoa: cán bộ Trần Văn C đã bị nhắc nhở"
     feedback_answer(
-        feedback=published, by=handlers["commune"], answer="Giấy xác nhận không bắt buộc", public_summary="Giấy tờ thừa"
+        feedback=published,
+        by=handlers["commune"],
+        answer=letter,
+        public_summary="Giấy tờ thừa",
+        public_answer="Giấy xác nhận cư trú không bắt buộc",
     )
     private = _send(citizen, network["commune"], text="Không công khai")
     feedback_answer(feedback=private, by=handlers["commune"], answer="Riêng")
@@ -343,11 +391,12 @@ def test_anyone_reads_the_published_answers_without_personal_data(client, citize
         "procedure_name": "Trợ cấp xã hội hằng tháng",
         "subject": "procedure",
         "public_summary": "Giấy tờ thừa",
-        "answer": "Giấy xác nhận không bắt buộc",
+        "public_answer": "Giấy xác nhận cư trú không bắt buộc",
         "answered_at": item["answered_at"],
     }
     text = response.content.decode()
-    for personal in ("Lê Thị Hoa", "0912345678", "hoa@example.vn", published.code, str(published.reference)):
+    personal_data = ("Lê Thị Hoa", "0912345678", "hoa@example.vn", published.code, str(published.reference))
+    for personal in (*personal_data, letter, "Trần Văn C"):  # the letter to the sender is never published
         assert personal not in text
 
     def count(**query):
@@ -380,7 +429,13 @@ def test_the_lists_take_the_same_number_of_queries_for_3_and_15_rows(client, cit
                     sender=citizen, subject=Subject.PROCEDURE, text="?", procedure=allowance, may_publish=True
                 )
             if i % 3 == 0:
-                feedback_answer(feedback=feedback, by=handlers["commune"], answer="Đã xử lý", public_summary="Hỏi")
+                feedback_answer(
+                    feedback=feedback,
+                    by=handlers["commune"],
+                    answer="Đã xử lý",
+                    public_summary="Hỏi",
+                    public_answer="Đáp",
+                )
 
     def counts():
         client.force_login(citizen)
@@ -415,7 +470,10 @@ def test_each_operation_is_in_the_schema_with_its_error_responses(client):
         responses = schema["paths"][path][method]["responses"]
         assert codes <= set(responses), (path, method, sorted(responses))
     published = schema["components"]["schemas"]["PublishedAnswer"]["properties"]
-    assert not {"code", "reference", "sender", "text"} & set(published)
+    assert not {"code", "reference", "sender", "text", "answer"} & set(published)
+    assert {"public_summary", "public_answer"} <= set(published)
+    assert "public_answer" in schema["components"]["schemas"]["FeedbackAnswer"]["properties"]
+    assert "submission_key" in schema["components"]["schemas"]["FeedbackSend"]["properties"]
     staff = schema["components"]["schemas"]["FeedbackStaffDetail"]["properties"]
     assert {"sender", "events", "answer", "move_targets"} <= set(staff)
 
@@ -462,7 +520,9 @@ def feedback_world(citizen, network, handlers, allowance):
     to_publish = _send(citizen, network["commune"], may_publish=True)
     at_district = _send(citizen, network["district"])
     answered = feedback_send(sender=citizen, subject=Subject.PROCEDURE, text="?", procedure=allowance, may_publish=True)
-    feedback_answer(feedback=answered, by=handlers["commune"], answer="Đã xử lý", public_summary="Giấy tờ")
+    feedback_answer(
+        feedback=answered, by=handlers["commune"], answer="Đã xử lý", public_summary="Giấy tờ", public_answer="Đã xử lý"
+    )
     for role, user in (("sender", citizen), ("handler", handlers["commune"])):
         session_client = Client()
         session_client.force_login(user)
@@ -483,6 +543,7 @@ def feedback_world(citizen, network, handlers, allowance):
         "text": words,
         "answer": words,
         "public_summary": words,
+        "public_answer": words,
         "note": words,
     }
     signals.request_started.connect(close_old_connections)

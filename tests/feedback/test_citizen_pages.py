@@ -289,6 +289,8 @@ def birth(network):
 
 
 def _published(sender, handler, *, unit=None, procedure=None, summary, answer):
+    """A feedback allowed to publish, answered: ``summary`` and ``answer`` are what is published; the
+    letter to the sender says something else."""
     if procedure is not None:
         feedback = feedback_send(
             sender=sender,
@@ -299,7 +301,13 @@ def _published(sender, handler, *, unit=None, procedure=None, summary, answer):
         )
     else:
         feedback = _conduct(sender, unit, text="Nội dung riêng của người gửi", may_publish=True)
-    return feedback_answer(feedback=feedback, by=handler, answer=answer, public_summary=summary)
+    return feedback_answer(
+        feedback=feedback,
+        by=handler,
+        answer=f"Thư trả lời riêng: {answer}",
+        public_summary=summary,
+        public_answer=answer,
+    )
 
 
 def test_anyone_reads_the_answers_allowed_to_publish_and_nothing_about_the_sender(
@@ -307,11 +315,17 @@ def test_anyone_reads_the_answers_allowed_to_publish_and_nothing_about_the_sende
 ):
     text = "Tôi là Lê Thị Hoa, số 0912345678: cán bộ xã đòi 200.000 đồng"
     shown = _conduct(citizen, network["commune"], text=text, may_publish=True)
+    # The letters to the sender name her and the officer; the unit publishes other words.
+    letters = (
+        "Kính gửi bà Lê Thị Hoa: xã đã kiểm điểm ông Trần Văn Nam và hoàn trả bà 200.000 đồng",
+        "Kính gửi bà Hoa: hồ sơ khai sinh của cháu đã được nhận",
+    )
     feedback_answer(
         feedback=shown,
         by=handlers["commune"],
-        answer="Xã đã kiểm điểm cán bộ và hoàn trả khoản thu sai",
+        answer=letters[0],
         public_summary="Công dân phản ánh cán bộ xã thu tiền ngoài lệ phí",
+        public_answer="Xã đã kiểm điểm cán bộ và hoàn trả khoản thu sai",
     )
     with_procedure = feedback_send(
         sender=citizen, subject=Subject.PROCEDURE, text=text, procedure=birth, may_publish=True
@@ -319,8 +333,9 @@ def test_anyone_reads_the_answers_allowed_to_publish_and_nothing_about_the_sende
     feedback_answer(
         feedback=with_procedure,
         by=handlers["commune"],
-        answer="Không yêu cầu sổ hộ khẩu",
+        answer=letters[1],
         public_summary="Hỏi về giấy tờ khi đăng ký khai sinh",
+        public_answer="Không yêu cầu sổ hộ khẩu",
     )
     not_allowed = _conduct(citizen, network["district"], text=text)
     feedback_answer(feedback=not_allowed, by=handlers["district"], answer="Câu trả lời riêng cho người gửi")
@@ -336,6 +351,8 @@ def test_anyone_reads_the_answers_allowed_to_publish_and_nothing_about_the_sende
     assert "Câu trả lời riêng cho người gửi" not in page
     for private in (
         text,
+        *letters,
+        "Trần Văn Nam",
         "Lê Thị Hoa",
         "0912345678",
         citizen.email,
@@ -346,6 +363,48 @@ def test_anyone_reads_the_answers_allowed_to_publish_and_nothing_about_the_sende
     ):
         assert private not in page
     assert "2 câu trả lời đã công khai" in page
+
+
+def test_the_sender_reads_the_letter_and_what_was_published(client, citizen, network, handlers):
+    feedback = _conduct(citizen, network["commune"], may_publish=True)
+    private = _conduct(citizen, network["commune"])
+    feedback_answer(
+        feedback=feedback,
+        by=handlers["commune"],
+        answer="Kính gửi bà Lê Thị Hoa: ông Trần Văn Nam đã bị kiểm điểm",
+        public_summary="Cán bộ một cửa xã hẹn nhiều lần",
+        public_answer="Xã đã kiểm điểm cán bộ một cửa",
+    )
+    feedback_answer(feedback=private, by=handlers["commune"], answer="Kính gửi bà Hoa: xã đã xử lý")
+    client.force_login(citizen)
+
+    page = _page(client, reverse("feedback:mine_detail", args=[feedback.reference]))
+    answer = page[page.index('data-testid="feedback-answer"') :]
+    assert "Kính gửi bà Lê Thị Hoa: ông Trần Văn Nam đã bị kiểm điểm" in answer
+    published = answer[answer.index('data-testid="feedback-published"') :]
+    assert "Nội dung đã công khai" in published and "chỉ gửi riêng cho bạn" in published
+    assert "Cán bộ một cửa xã hẹn nhiều lần" in published and "Xã đã kiểm điểm cán bộ một cửa" in published
+    assert "Trần Văn Nam" not in published
+    assert f'href="{reverse("feedback:published")}"' in published
+    public = _page(client, reverse("feedback:published"))
+    assert "Xã đã kiểm điểm cán bộ một cửa" in public and "Trần Văn Nam" not in public
+
+    not_published = _page(client, reverse("feedback:mine_detail", args=[private.reference]))
+    assert "Kính gửi bà Hoa: xã đã xử lý" in not_published
+    assert 'data-testid="feedback-published"' not in not_published and "Nội dung đã công khai" not in not_published
+
+
+def test_an_answer_without_its_published_text_is_not_published(client, citizen, network, handlers):
+    """An answer given before the published text was asked for (its letter alone) stays unpublished."""
+    feedback = _conduct(citizen, network["commune"], may_publish=True)
+    Feedback.objects.filter(pk=feedback.pk).update(
+        answer="Kính gửi bà Lê Thị Hoa: thư riêng", public_summary="Hỏi", answered_at=timezone.now()
+    )
+    page = _page(client, reverse("feedback:published"))
+    assert 'data-testid="published-answer"' not in page and "thư riêng" not in page
+    filters = page[page.index('data-testid="published-filters"') : page.index("</form>")]
+    assert "UBND xã Xuân Du" not in filters  # nor offered as a unit to filter by
+    assert client.get(reverse("api:feedback-published")).json()["count"] == 0
 
 
 def test_the_public_list_filters_by_procedure_and_unit_and_shrugs_off_bad_values(
@@ -419,8 +478,9 @@ def test_on_a_phone_the_sender_follows_rates_and_reads_the_published_answers(
     feedback_answer(
         feedback=feedback,
         by=handlers["district"],
-        answer="Khi đăng ký khai sinh không yêu cầu sổ hộ khẩu. Huyện đã chấn chỉnh bộ phận một cửa xã.",
+        answer="Kính gửi bà Hoa: không yêu cầu sổ hộ khẩu. Huyện đã chấn chỉnh bộ phận một cửa xã Xuân Du.",
         public_summary="Công dân hỏi có phải nộp sổ hộ khẩu khi đăng ký khai sinh không",
+        public_answer="Khi đăng ký khai sinh không yêu cầu sổ hộ khẩu.",
     )
     _conduct(citizen, network["commune"])
     base, shots = live_server.url, artifacts_dir()

@@ -6,7 +6,7 @@ import re
 from io import StringIO
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +209,9 @@ def test_the_same_database_gives_the_same_feedback(demo):
     def made() -> list[tuple]:
         """The feedback as if it had not been there, made again (and undone)."""
         with transaction.atomic():
+            if connection.vendor == "postgresql":  # the history's trigger, off for this rolled-back block
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
             Notification.objects.filter(kind=NotificationKind.FEEDBACK).delete()
             FeedbackEvent.objects.all().delete()
             Feedback.objects.all().delete()

@@ -2,7 +2,7 @@
 late, and each unit's daily digest; each once for its day, never about an answered feedback."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -140,7 +140,11 @@ def test_the_daily_digest_lists_each_units_overdue_due_today_and_new_feedback_on
         "late_this_morning": (district, LONG_AGO, datetime(2026, 12, 3, 7, 0, tzinfo=TZ)),
         "late_and_new": (district, datetime(2026, 12, 2, 8, 0, tzinfo=TZ), datetime(2026, 12, 2, 16, 0, tzinfo=TZ)),
         "today": (district, LONG_AGO, datetime(2026, 12, 3, 16, 0, tzinfo=TZ)),
-        "new_at_midnight": (district, datetime(2026, 12, 2, 0, 0, tzinfo=TZ), next_week),
+        # New: received in the 24 hours before the run, after 07:25 yesterday (yesterday's digest had the rest).
+        "yesterday_at_midnight": (district, datetime(2026, 12, 2, 0, 0, tzinfo=TZ), next_week),
+        "yesterday_at_the_last_digest": (district, datetime(2026, 12, 2, 7, 25, tzinfo=TZ), next_week),
+        "yesterday_just_after": (district, datetime(2026, 12, 2, 7, 26, tzinfo=TZ), next_week),
+        "yesterday_evening": (district, datetime(2026, 12, 2, 20, 0, tzinfo=TZ), next_week),
         "new_this_morning": (district, datetime(2026, 12, 3, 6, 50, tzinfo=TZ), next_week),
         "before_yesterday": (district, datetime(2026, 12, 1, 23, 59, tzinfo=TZ), next_week),
         "due_tomorrow_midnight": (district, LONG_AGO, datetime(2026, 12, 4, 0, 0, tzinfo=TZ)),
@@ -157,19 +161,18 @@ def test_the_daily_digest_lists_each_units_overdue_due_today_and_new_feedback_on
 
     overdue = [f for f in held(district) if f.due_at < now]
     due_today = [f for f in held(district) if f not in overdue and f.due_at < datetime(2026, 12, 4, tzinfo=TZ)]
-    new = [
-        f for f in held(district) if f not in overdue + due_today and f.received_at >= datetime(2026, 12, 2, tzinfo=TZ)
-    ]
-    assert (len(overdue), len(due_today), len(new)) == (3, 1, 2)
+    new = [f for f in held(district) if f not in overdue + due_today and f.received_at > now - timedelta(days=1)]
+    assert (len(overdue), len(due_today), len(new)) == (3, 1, 3)
+    assert {made[name] for name in ("yesterday_just_after", "yesterday_evening", "new_this_morning")} == set(new)
 
     assert feedback_digests_send(now=now) == 2  # the district's and the commune's, both to the district leader
     mails = _mails(NotificationKind.FEEDBACK_DIGEST)
     assert {m.recipient for m in mails} == {network["leader"]}
     mail = mails.get(subject__startswith="UBND huyện Như Thanh")
-    assert mail.subject == "UBND huyện Như Thanh, phản ánh cần trả lời: 3 quá hạn, 1 đến hạn hôm nay, 2 mới"
+    assert mail.subject == "UBND huyện Như Thanh, phản ánh cần trả lời: 3 quá hạn, 1 đến hạn hôm nay, 3 mới"
     body = mail.body
     assert "Phản ánh, kiến nghị UBND huyện Như Thanh đang giữ và chưa trả lời, tính đến 07:25 03/12/2026" in body
-    for heading, expected in (("Quá hạn", overdue), ("Đến hạn hôm nay", due_today), ("Mới từ hôm qua", new)):
+    for heading, expected in (("Quá hạn", overdue), ("Đến hạn hôm nay", due_today), ("Mới trong 24 giờ qua", new)):
         section = _section(body, heading)
         assert section.startswith(f"{heading}: {len(expected)}")
         assert set(re.findall(r"PA-[\d.A-Z]+-\d{6}-\d{5}", section)) == {f.code for f in expected}
@@ -187,6 +190,24 @@ def test_the_daily_digest_lists_each_units_overdue_due_today_and_new_feedback_on
     assert _mails(NotificationKind.FEEDBACK_DIGEST).count() == 2
     feedback_digests_send(now=now.replace(day=4))  # the next morning: a new one
     assert _mails(NotificationKind.FEEDBACK_DIGEST).count() == 4
+
+
+def test_a_feedback_is_new_in_one_daily_digest_only(citizen, network, handlers):
+    wednesday, thursday = THURSDAY.replace(day=2, minute=25), THURSDAY.replace(minute=25)
+    next_week = datetime(2026, 12, 10, 10, 0, tzinfo=TZ)
+    night = _feedback(citizen, network["district"], due=next_week, received=datetime(2026, 12, 2, 3, 0, tzinfo=TZ))
+    morning = _feedback(citizen, network["district"], due=next_week, received=datetime(2026, 12, 2, 8, 0, tzinfo=TZ))
+
+    assert feedback_digests_send(now=wednesday) == 1
+    assert feedback_digests_send(now=thursday) == 1
+    wednesdays, thursdays = (
+        mail.body for mail in _mails(NotificationKind.FEEDBACK_DIGEST).order_by("created_at", "pk")
+    )
+    # Received at 03:00 on Wednesday: new in Wednesday's digest, not again on Thursday; 08:00: Thursday's.
+    assert night.code in _section(wednesdays, "Mới trong 24 giờ qua") and morning.code not in wednesdays
+    assert morning.code in _section(thursdays, "Mới trong 24 giờ qua") and night.code not in thursdays
+    assert "Mới trong 24 giờ qua: 1" in wednesdays and "Mới trong 24 giờ qua: 1" in thursdays
+    assert feedback_digests_send(now=THURSDAY.replace(day=4, minute=25)) == 0  # Friday: nothing new, none due
 
 
 def test_no_digest_when_nothing_is_new_due_today_or_overdue(citizen, network, handlers):

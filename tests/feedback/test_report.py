@@ -393,6 +393,90 @@ def test_the_dashboard_shows_the_indicator_against_its_target_and_opens_to_its_f
     assert f'href="{reverse("feedback:report")}?' in page  # the report is linked from the dashboard
 
 
+def feedback_by_line(page) -> dict[str, str]:
+    """The dashboard's ranking as {unit name: the feedback indicator as shown} (its last column)."""
+    ranking = page[page.index('data-testid="ranking"') :]
+    ranking = ranking[: ranking.index("</table>")]
+    lines = {}
+    for row in ranking.split('class="ranking-row"')[1:]:
+        name = unescape(re.sub(r"<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1))).strip()
+        last = re.findall(r"<td>(.*?)</td>", row, re.S)[-1]
+        lines[name] = unescape(re.sub(r"<[^>]+>", "", last)).strip()
+    return lines
+
+
+def dashboard_total(page) -> str:
+    """The feedback indicator's card on the dashboard, as shown."""
+    cards = page[page.index('data-testid="indicators"') : page.index('data-testid="ranking"')]
+    card = cards[cards.index("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn (%)") :]
+    return unescape(re.sub(r"<[^>]+>", " ", card[: card.index("</div></div>")]))
+
+
+def test_a_desks_line_shows_its_districts_own_feedback_and_the_communes_theirs(client, leader, units, make):
+    district, commune = units["district"], units["commune"]
+    desk = AgencyFactory(desk=True, parent=district, code="000.30.22.H56", name="Bộ phận Một cửa huyện Như Thanh")
+    # The district answers two late, the commune one on time (March).
+    make(district, received=at(2026, 3, 2, 9), due=at(2026, 3, 9, 17), answered=at(2026, 3, 10, 9))
+    make(district, received=at(2026, 3, 3, 9), due=at(2026, 3, 10, 17), answered=at(2026, 3, 12, 9))
+    make(commune, received=at(2026, 3, 4, 9), due=at(2026, 3, 11, 17), answered=at(2026, 3, 6, 9))
+    client.force_login(leader)
+    page = client.get(reverse("reports:dashboard"), params(units)).content.decode()
+
+    # Counted by hand: the commune 1 of 1, the district (on its desk's line) 0 of 2, together 1 of 3.
+    lines = feedback_by_line(page)
+    assert lines[commune.name] == "100,0 %"
+    assert lines[desk.name] == "0,0 %"
+    assert lines[units["other"].name] == "—"  # nothing to judge
+    assert "33,3 %" in dashboard_total(page)
+    assert "dòng của bộ phận một cửa tính phản ánh, kiến nghị do chính UBND huyện" in page
+    # The desk's value opens to the district's own feedback: its two.
+    ranking = page[page.index('data-testid="ranking"') :]
+    desk_row = next(row for row in ranking.split('class="ranking-row"')[1:] if desk.name in row)
+    href = unescape(re.findall(r'<a href="([^"]+)" data-testid="measure-link"', desk_row)[-1])
+    assert f"unit={district.pk}" in href
+    assert client.get(href).content.decode().count('class="cell-row"') == 2
+
+
+def test_a_province_dashboard_puts_each_units_own_feedback_on_its_line(client, units, make):
+    province = AgencyFactory(province=True, code="000.00.00.H56", name="UBND tỉnh Thanh Hóa")
+    district_a, commune_a, other_a = units["district"], units["commune"], units["other"]
+    district_b = units["elsewhere"]
+    for district in (district_a, district_b):
+        district.parent = province
+        district.save()
+    commune_b = AgencyFactory(parent=district_b, code="000.31.23.H56", name="UBND xã Bên Kia")
+    desks = {
+        unit.pk: AgencyFactory(desk=True, parent=unit, name=f"Bộ phận Một cửa {unit.name}")
+        for unit in (province, district_a, district_b)
+    }
+    on_time = {"due": at(2026, 3, 12, 17), "answered": at(2026, 3, 10, 9)}
+    late = {"due": at(2026, 3, 12, 17), "answered": at(2026, 3, 13, 9)}
+    overdue = {"due": at(2026, 3, 12, 17)}  # not answered by the end of March
+    for unit, outcome in [
+        (province, on_time),
+        (district_a, late),
+        (commune_a, on_time),
+        (district_b, on_time),
+        (district_b, overdue),
+    ]:
+        make(unit, received=at(2026, 3, 5, 9), **outcome)
+    boss = StaffMembershipFactory(agency=province, role=Role.LEADER).user
+    client.force_login(boss)
+    page = client.get(reverse("reports:dashboard"), {**params(units), "agency": province.code}).content.decode()
+
+    # By hand: each desk shows its own unit's feedback (province 1/1, district A 0/1, district B 1/2), each
+    # commune its own (A: 1/1, the others none); the total is 3 on time of the 5 judged.
+    assert feedback_by_line(page) == {
+        desks[province.pk].name: "100,0 %",
+        desks[district_a.pk].name: "0,0 %",
+        desks[district_b.pk].name: "50,0 %",
+        commune_a.name: "100,0 %",
+        other_a.name: "—",
+        commune_b.name: "—",
+    }
+    assert "60,0 %" in dashboard_total(page)
+
+
 def test_the_province_sets_a_target_for_the_indicator(client, units):
     province = AgencyFactory(province=True, code="000.00.00.H56")
     units["district"].parent = province
