@@ -2,8 +2,6 @@
 the unit holding it read their inbox, answer and pass it on, anyone reads the published answers; each
 caller sees only what is theirs, refused input answers 400 naming the field, never 500."""
 
-import hashlib
-import json
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -19,8 +17,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from schemathesis.core import NotSet
-from schemathesis.core.parameters import ParameterLocation
 
 from accounts.constants import Role
 from accounts.models import Agency
@@ -30,6 +26,7 @@ from feedback.services import feedback_answer, feedback_move, feedback_send
 from onestop.wsgi import application
 from tests.dossiers.conftest import submit_online
 from tests.factories import StaffMembershipFactory, UserFactory
+from tests.robustness.aim import aim_at
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -552,23 +549,7 @@ def feedback_world(citizen, network, handlers, allowance):
 
 def _aim_and_check(case, values):
     """Every other case gets real objects where it names one, in the parts generated valid."""
-    generated = json.dumps(
-        [case.path_parameters, case.query, None if isinstance(case.body, NotSet) else case.body],
-        sort_keys=True,
-        default=repr,
-    )
-    digest = hashlib.sha256(generated.encode()).digest()
-    if digest[0] % 2 == 0:
-        for location, container in (
-            (ParameterLocation.PATH, case.path_parameters),
-            (ParameterLocation.QUERY, case.query),
-            (ParameterLocation.BODY, case.body),
-        ):
-            if not isinstance(container, dict) or (case.meta and case.meta.is_negative_at(location)):
-                continue
-            for position, name in enumerate(sorted(container)):
-                if name in values:
-                    container[name] = values[name][digest[1 + position % 31] % len(values[name])]
+    aim_at(case, values)
     case.call_and_validate()
 
 

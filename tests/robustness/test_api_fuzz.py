@@ -10,8 +10,6 @@ caller's dossiers, a file, the procedure, every action name), so the operations'
 not only their 404.
 """
 
-import hashlib
-import json
 import os
 import time
 
@@ -23,12 +21,12 @@ from django.test import Client
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.core import NotSet
 from schemathesis.core.parameters import ParameterLocation
 
 from dossiers.actions import ACTIONS_BY_NAME
 from dossiers.models import Dossier
 from onestop.wsgi import application
+from tests.robustness.aim import aim_at
 
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "60"))
 SEED = int(os.environ.get("API_FUZZ_SEED", "20260116"))
@@ -124,28 +122,10 @@ def _real_values(portal) -> dict[str, list]:
 
 
 def _aim(case, portal) -> None:
-    """Aim every other case at the portal's real objects: in each part of the request that was
-    generated valid (path, query, body), the parameters and fields that name an object get a real one.
-    The choice follows from the generated values, so the same case always aims the same way."""
-    generated = json.dumps(
-        [case.path_parameters, case.query, None if isinstance(case.body, NotSet) else case.body],
-        sort_keys=True,
-        default=repr,
-    )
-    digest = hashlib.sha256(generated.encode()).digest()
-    if digest[0] % 2:
-        return
+    """Aim every other case at the portal's real objects (``tests.robustness.aim``)."""
     values = _real_values(portal)
-    for location, container in (
-        (ParameterLocation.PATH, case.path_parameters),
-        (ParameterLocation.QUERY, case.query),
-        (ParameterLocation.BODY, case.body),
-    ):
-        if not isinstance(container, dict) or (case.meta and case.meta.is_negative_at(location)):
-            continue
-        for position, name in enumerate(sorted(container)):
-            if name in values:
-                container[name] = values[name][digest[1 + position % 31] % len(values[name])]
+    if not aim_at(case, values):
+        return
     # An action aimed at a real dossier is sent with its current version, as a client that read it would.
     reference = (case.path_parameters or {}).get("reference")
     body_valid = not (case.meta and case.meta.is_negative_at(ParameterLocation.BODY))
