@@ -31,7 +31,7 @@ demo: migrate
 ## Serve the portal on the embedded default (SQLite, in-process tasks, mail/SMS to var/): make run [PORT=8123]
 ## The links that leave a page (SMS, e-mail, QR codes, payment return) point at this host and port.
 run: demo
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) scripts/collect_static.py --clear
 	@echo ""
 	@echo "  The portal is at $(PORTAL_URL)/  (admin: $(PORTAL_URL)/admin/)"
 	@echo ""

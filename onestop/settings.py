@@ -230,6 +230,20 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# What no page loads, left out of STATIC_ROOT by scripts/collect_static.py (``make run``), which passes
+# these to collectstatic as --ignore. A file a kept stylesheet or script names (its url(), its
+# sourceMappingURL) has to stay: the manifest storage of production refuses to collect without it.
+STATICFILES_IGNORE_PATTERNS = [
+    "drf_spectacular_sidecar/redoc/*",  # only the Swagger UI is routed (/api/docs/), never ReDoc
+    "drf_spectacular_sidecar/swagger-ui-dist/*.js.map",  # source maps its scripts do not name
+    "drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.*",  # the API signs in by session, not OAuth2
+    # The browsable API loads bootstrap.min.css (with its glyphicons fonts) and its own scripts only.
+    "rest_framework/css/bootstrap-theme.min.css*",
+    "rest_framework/css/font-awesome-*.css",
+    "rest_framework/fonts/fontawesome-webfont.*",
+    "rest_framework/img/glyphicons-halflings*.png",
+    "fonts/DejaVu*",  # read from static/fonts by the PDF code (slips, registers, stamps), never by a browser
+]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Behind nginx: files are sent by nginx after Django's permission check (onestop/files.py); the prefix of
