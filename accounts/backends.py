@@ -5,6 +5,11 @@ from .selectors import user_find_by_identifier
 from .validators import normalize_phone
 
 
+def account_login_key(user: User) -> str:
+    """The name an account's failed logins are counted and cooled off under."""
+    return f"account:{user.pk}"
+
+
 def login_identifier(request, credentials=None) -> str:
     """What a login attempt's failures are counted under (``AXES_USERNAME_CALLABLE``): the account the
     typed identifier names, so its email and its phone number in any spelling share one count and one
@@ -20,7 +25,7 @@ def login_identifier(request, credentials=None) -> str:
     raw = str(raw or "").strip()[:254]
     user = user_find_by_identifier(identifier=raw)
     if user is not None:
-        return f"account:{user.pk}"
+        return account_login_key(user)
     return "typed:" + (raw.lower() if "@" in raw else normalize_phone(raw))
 
 

@@ -144,7 +144,6 @@ def load_users() -> set[str]:
                 citizen_id=demo.citizen_id,
                 password=DEMO_PASSWORD,
                 is_staff=demo.is_staff,
-                phone_confirmed=True,  # demo logins by phone work from the first `make run`
             )
             created.add(demo.email)
         if demo.is_superuser and not user.is_superuser:

@@ -17,13 +17,6 @@ def is_staff_member(*, user: User) -> bool:
     return _is_user(user) and membership_list_active(user=user).exists()
 
 
-def works_on_dossiers(*, user: User) -> bool:
-    """Holds a role in the handling of dossiers (desk, specialist, leader), not only other staff work."""
-    return _is_user(user) and (
-        membership_list_active(user=user).filter(role__in=(Role.CLERK, Role.SPECIALIST, Role.LEADER)).exists()
-    )
-
-
 def has_role(*, user: User, role: Role, agency: Agency | None = None) -> bool:
     """``user`` holds ``role`` at ``agency`` (or anywhere, when ``agency`` is None)."""
     if not _is_user(user):

@@ -58,13 +58,21 @@ def membership_list_active(*, user: User, role: Role | None = None) -> QuerySet[
     return queryset.select_related("agency")
 
 
+def roles_active(*, user: User | None) -> set[str]:
+    """The roles ``user`` holds through active memberships of active units (none for a citizen, an
+    anonymous visitor or a disabled account), in one query."""
+    if not (user and user.is_authenticated and user.is_active):
+        return set()
+    return set(membership_list_active(user=user).values_list("role", flat=True))
+
+
 def landing_page(*, user: User) -> str | None:
     """The URL name where ``user`` lands after logging in, from their active roles and
     ``settings.STAFF_LANDING_PAGES`` (the pages belong to other apps: named there, not imported here);
     None for a citizen."""
     from django.conf import settings
 
-    roles = set(membership_list_active(user=user).values_list("role", flat=True))
+    roles = roles_active(user=user)
     return next((page for role, page in settings.STAFF_LANDING_PAGES if role in roles), None)
 
 

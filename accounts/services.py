@@ -284,7 +284,9 @@ def login_cooloff_end(*, user: User) -> None:
     through a link only they receive)."""
     from axes.utils import reset
 
-    reset(username=f"account:{user.pk}")
+    from .backends import account_login_key
+
+    reset(username=account_login_key(user))
 
 
 @transaction.atomic

@@ -172,18 +172,32 @@ class ProfileView(LoginRequiredMixin, View):
                 % {"email": change.email_pending},
             )
         if change.phone_pending:
-            _tell_code_sent(request, phone=change.phone_pending, sent=change.code_sent)
+            tell_code_sent(request, phone=change.phone_pending, sent=change.code_sent)
             return redirect("accounts:confirm_phone")
         return redirect("accounts:profile")
 
 
-def _tell_code_sent(request, *, phone: str, sent: bool) -> None:
+CODE_SENT = gettext_lazy(
+    "We sent a code by SMS to %(phone)s: type it here to confirm the number. It is valid for 10 minutes."
+)
+
+# What a code that does not confirm the number is told, by the outcome of ``phone_confirm``.
+PHONE_CODE_OUTCOMES = {
+    Confirmation.WRONG: gettext_lazy("This is not the code we sent. Check the SMS and try again."),
+    Confirmation.EXPIRED: gettext_lazy("This code has expired. Ask for a new one."),
+    Confirmation.TOO_MANY: gettext_lazy("Too many wrong codes. Ask for a new one."),
+    Confirmation.UNAVAILABLE: gettext_lazy(
+        "This number cannot be confirmed for this account. If you already have another account with it, "
+        "log in with that one."
+    ),
+}
+
+
+def tell_code_sent(request, *, phone: str, sent: bool, sent_text=CODE_SENT) -> None:
+    """Tell the person whether a code went to ``phone``: ``sent_text`` (with ``%(phone)s``) if it did,
+    else that the limits of phone codes held it back."""
     if sent:
-        messages.info(
-            request,
-            _("We sent a code by SMS to %(phone)s: type it here to confirm the number. It is valid for 10 minutes.")
-            % {"phone": phone},
-        )
+        messages.info(request, sent_text % {"phone": phone})
     else:
         messages.warning(
             request,
@@ -195,15 +209,6 @@ class PhoneConfirmView(LoginRequiredMixin, View):
     """Type the code sent by SMS to the number waiting for confirmation, or ask for a new one."""
 
     template_name = "accounts/confirm_phone.html"
-    outcomes = {
-        Confirmation.WRONG: gettext_lazy("This is not the code we sent. Check the SMS and try again."),
-        Confirmation.EXPIRED: gettext_lazy("This code has expired. Ask for a new one."),
-        Confirmation.TOO_MANY: gettext_lazy("Too many wrong codes. Ask for a new one."),
-        Confirmation.UNAVAILABLE: gettext_lazy(
-            "This number cannot be confirmed for this account. If you already have another account with it, "
-            "log in with that one."
-        ),
-    }
 
     def render_page(self, pending, form, status=200):
         context = {"pending": pending, "form": form, "file_sms": settings.SMS_BACKEND == "onestop.sms.FileBackend"}
@@ -220,7 +225,7 @@ class PhoneConfirmView(LoginRequiredMixin, View):
         if pending is None:
             return redirect("accounts:profile")
         if "resend" in request.POST:
-            _tell_code_sent(request, phone=pending.phone, sent=phone_code_send(user=request.user, phone=pending.phone))
+            tell_code_sent(request, phone=pending.phone, sent=phone_code_send(user=request.user, phone=pending.phone))
             return redirect("accounts:confirm_phone")
         form = PhoneCodeForm(request.POST)
         if not form.is_valid():
@@ -237,7 +242,7 @@ class PhoneConfirmView(LoginRequiredMixin, View):
                 % {"phone": phone},
             )
             return redirect("accounts:profile")
-        form.add_error("code", self.outcomes[result])
+        form.add_error("code", PHONE_CODE_OUTCOMES[result])
         return self.render_page(phone_confirmation_pending(user=request.user), form, status=400)
 
 

@@ -92,7 +92,8 @@ def notify(
     Returns the ids of its pending rows (none inside ``delivery_batched``, which sends them at its end).
     Without ``phone``, SMS goes to the account's number only once it is confirmed (``confirmed_phone``)."""
     phone = phone or recipient.confirmed_phone
-    by_sms = bool(phone and recipient.notify_sms)
+    in_app_only = getattr(_batch, "in_app_only", False)
+    by_sms = bool(phone and recipient.notify_sms) and not in_app_only
     texts = render_texts(
         template,
         {**context, "recipient": recipient, "link": link},
@@ -111,7 +112,7 @@ def notify(
         )
     ]
     email = email or recipient.email
-    if email and recipient.notify_email:
+    if email and recipient.notify_email and not in_app_only:
         rows.append(
             Notification(
                 key=f"{key}:{NotificationChannel.EMAIL}",
@@ -174,18 +175,21 @@ _batch = threading.local()
 
 
 @contextmanager
-def delivery_batched():
+def delivery_batched(*, in_app_only: bool = False):
     """For bulk work through the services (the demo history): inside, every message is written as usual
     but not sent after its own commit; on leaving, the rows still pending are delivered together:
     in-portal rows in one update (what ``notification_deliver`` does to each), email and SMS queued
     one by one as usual. Rows of a transaction that rolled back do not exist, so nothing is sent for
-    them."""
+    them. With ``in_app_only``, messages go to the people's lists in the portal only (a history of
+    what happened long ago is not mailed or texted)."""
     previous = getattr(_batch, "keys", None)
+    previous_in_app_only = getattr(_batch, "in_app_only", False)
     _batch.keys = keys = []
+    _batch.in_app_only = in_app_only or previous_in_app_only
     try:
         yield
     except BaseException:  # interrupted (an error, Ctrl-C): what was written and committed is delivered
-        _batch.keys = previous
+        _batch.keys, _batch.in_app_only = previous, previous_in_app_only
         if previous is not None:
             previous.extend(keys)
         else:
@@ -194,7 +198,7 @@ def delivery_batched():
             except Exception:  # the interruption is what the caller must see
                 logger.exception("messages of an interrupted batch left pending for the sweep")
         raise
-    _batch.keys = previous
+    _batch.keys, _batch.in_app_only = previous, previous_in_app_only
     if previous is not None:  # nested: the outer batch sends them
         previous.extend(keys)
     else:

@@ -10,12 +10,12 @@ from accounts.constants import ADMINISTRATIVE_KINDS
 from accounts.models import Agency
 from accounts.validators import normalize_phone, validate_phone
 from dossiers.constants import Status
-from dossiers.uploads import allowed_types_label
+from dossiers.uploads import CheckedFile, allowed_types_label
 from procedures.selectors import version_list_current
 
 from .constants import Subject
 from .selectors import subject_choices_received
-from .uploads import MAX_FILES, feedback_files_check
+from .uploads import MAX_FILES, feedback_files_check_each
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,8 +71,9 @@ class FeedbackForm(forms.Form):
         code waits), kept unless other files are chosen."""
         super().__init__(*args, **kwargs)
         self._key_ensure()
-        # The names of the files of this POST that passed their checks: not kept if the form is refused.
-        self.accepted_files: list[str] = []
+        # The files of this POST that passed their checks: sent as they are (not checked again) if the
+        # form is valid, only named if it is refused (they are not kept).
+        self.checked_files: list[CheckedFile] = []
         self.kept_files = list(kept_files)
         choices = subject_choices_received()
         if sender is None:
@@ -119,24 +120,17 @@ class FeedbackForm(forms.Form):
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]
-        try:
-            checked = feedback_files_check(uploads)
-        except ValidationError:
-            self.accepted_files = []
-            for upload in uploads:
-                try:
-                    feedback_files_check([upload])
-                except ValidationError:
-                    continue
-                self.accepted_files.append(upload.name)
-            raise
-        self.accepted_files = [item.upload.name for item in checked]
+        self.checked_files, error = feedback_files_check_each(uploads)
+        if error is not None:
+            raise error
         return uploads
 
     @property
     def files_to_choose_again(self) -> list[str]:
         """Files of a refused POST that were fine: a browser cannot keep them, so the page names them."""
-        return self.accepted_files if self.is_bound and self.errors else []
+        if not (self.is_bound and self.errors):
+            return []
+        return [item.upload.name for item in self.checked_files]
 
 
 class AnonymousFeedbackForm(FeedbackForm):

@@ -14,21 +14,24 @@ from dossiers.codes import dossier_code_normalize, lookup_digits_normalize
 
 from .constants import FeedbackEventKind
 from .models import Feedback, FeedbackEvent
+from .selectors import overdue_expression
 
 # What the public sees of a history: when, what happened, at which unit (never a note or a person).
 PUBLIC_EVENT_KINDS = (FeedbackEventKind.SENT, FeedbackEventKind.MOVED, FeedbackEventKind.ANSWERED)
 
 
-def feedback_lookup(*, code: str, secret: str) -> Feedback | None:
+def feedback_lookup(*, code: str, secret: str, now=None) -> Feedback | None:
     """The feedback with ``code`` whose sender's confirmed phone number or citizen ID ends with the 4
-    digits ``secret``; None otherwise (one answer for "no such code" and "wrong digits"). The code is
-    read as the dossier lookup reads its codes (case, spaces and dashes of any kind do not count)."""
+    digits ``secret``, with ``overdue`` at ``now``; None otherwise (one answer for "no such code" and
+    "wrong digits"). The code is read as the dossier lookup reads its codes (case, spaces and dashes of
+    any kind do not count)."""
     code, secret = dossier_code_normalize(code), lookup_digits_normalize(secret)
     if len(secret) != 4 or not secret.isdigit() or not code.startswith("PA-"):
         return None
     events = FeedbackEvent.objects.filter(kind__in=PUBLIC_EVENT_KINDS).select_related("agency")
     feedback = (
         Feedback.objects.select_related("agency", "sender")
+        .annotate(overdue=overdue_expression(now=now or timezone.now()))
         .prefetch_related(Prefetch("events", queryset=events.order_by("created_at", "pk")))
         .filter(code=code)
         .first()
@@ -39,13 +42,12 @@ def feedback_lookup(*, code: str, secret: str) -> Feedback | None:
     return feedback if any(value and value.endswith(secret) for value in candidates) else None
 
 
-def feedback_lookup_result(*, feedback: Feedback, now=None) -> dict:
-    """What the lookup shows of ``feedback``: its code, subject, status, the unit holding it, its due
-    time (and whether it has passed) and the history (when, what, which unit). Not the sender, not
-    their text, and not the answer: a code and 4 digits can be guessed, and the answer is a letter to
-    the sender that may hold personal data (the sender reads it after logging in; a published answer
-    is on the page of published answers)."""
-    now = now or timezone.now()
+def feedback_lookup_result(*, feedback: Feedback) -> dict:
+    """What the lookup shows of ``feedback`` (as ``feedback_lookup`` reads it): its code, subject,
+    status, the unit holding it, its due time (and whether it has passed) and the history (when, what,
+    which unit). Not the sender, not their text, and not the answer: a code and 4 digits can be guessed,
+    and the answer is a letter to the sender that may hold personal data (the sender reads it after
+    logging in; a published answer is on the page of published answers)."""
     return {
         "code": feedback.code,
         "subject": feedback.get_subject_display(),
@@ -53,7 +55,7 @@ def feedback_lookup_result(*, feedback: Feedback, now=None) -> dict:
         "status_label": feedback.get_status_display(),
         "agency": feedback.agency.name,
         "due_at": feedback.due_at,
-        "overdue": feedback.answered_at is None and now > feedback.due_at,
+        "overdue": feedback.overdue,
         "answered_at": feedback.answered_at,
         "answered_on_time": feedback.answered_on_time,
         "timeline": [

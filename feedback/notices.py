@@ -2,10 +2,10 @@
 announce: a new feedback to the staff who handle it, a moved one to its new unit, an answer to the
 sender."""
 
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.constants import ADMINISTRATIVE_KINDS, Role
+from accounts.links import absolute
 from accounts.models import Agency, StaffMembership, User
 from dossiers.constants import NotificationKind
 from dossiers.outbox import notify
@@ -16,16 +16,12 @@ from .permissions import HANDLER_ROLES
 FOLDER = "feedback/notifications"
 
 
-def _portal(path: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + path
-
-
 def staff_link(feedback: Feedback) -> str:
-    return _portal(reverse("feedback:staff_detail", args=[feedback.reference]))
+    return absolute(reverse("feedback:staff_detail", args=[feedback.reference]))
 
 
 def sender_link(feedback: Feedback) -> str:
-    return _portal(reverse("feedback:mine_detail", args=[feedback.reference]))
+    return absolute(reverse("feedback:mine_detail", args=[feedback.reference]))
 
 
 def handlers_of(agency: Agency) -> list[User]:

@@ -18,14 +18,14 @@ reminds its new unit). Running a job twice on the same day (a beat restarted, a 
 writes nothing more.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.links import absolute
 from accounts.models import Agency, User
 from dossiers.constants import NotificationKind
 from dossiers.outbox import notify
@@ -34,7 +34,7 @@ from procedures.calendar import WorkingCalendar
 
 from .models import Feedback
 from .notices import FOLDER, handlers_of, staff_link
-from .selectors_staff import DUE_OVERDUE
+from .selectors_staff import DUE_OVERDUE, due_condition
 from .selectors_staff import DUE_TODAY as INBOX_DUE_TODAY
 
 DIGEST_LINES = 200  # a longer digest is cut, each list saying how many more the inbox holds
@@ -49,21 +49,13 @@ SECTIONS = (
 )
 
 
-def _portal(path: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + path
-
-
 def inbox_link(due: str = "") -> str:
     """The staff inbox of feedback, filtered by due time (``overdue``, ``today``) when ``due`` is given."""
-    return _portal(reverse("feedback:staff_inbox") + (f"?due={due}" if due else ""))
+    return absolute(reverse("feedback:staff_inbox") + (f"?due={due}" if due else ""))
 
 
 def _unanswered():
     return Feedback.objects.filter(answered_at__isnull=True).select_related("agency")
-
-
-def _local_midnight(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _tell(person: User, feedback: Feedback, kind: str, template: str, *, key: str) -> None:
@@ -125,15 +117,16 @@ def feedback_digest_rows(*, now=None):
     that applies)."""
     now = now or timezone.now()
     since = now - timedelta(days=1)
-    tomorrow = _local_midnight(timezone.localdate(now) + timedelta(days=1))
+    # Overdue and due today as the inbox's filters of the same names have them.
+    overdue, due_today = due_condition(DUE_OVERDUE, now=now), due_condition(INBOX_DUE_TODAY, now=now)
     section = models.Case(
-        models.When(due_at__lt=now, then=models.Value(OVERDUE)),
-        models.When(due_at__lt=tomorrow, then=models.Value(DUE_TODAY)),
+        models.When(overdue, then=models.Value(OVERDUE)),
+        models.When(due_today, then=models.Value(DUE_TODAY)),
         default=models.Value(NEW),
     )
     return (
         Feedback.objects.filter(answered_at__isnull=True, received_at__lte=now)
-        .filter(models.Q(due_at__lt=tomorrow) | models.Q(received_at__gt=since))
+        .filter(overdue | due_today | models.Q(received_at__gt=since))
         .annotate(section=section)
     )
 

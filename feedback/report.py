@@ -21,7 +21,7 @@ column, grouped by the unit holding the feedback) and the query for the units' n
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.constants import ADMINISTRATIVE_KINDS
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
+from reports.indicators import percent
 from reports.periods import Period
 
 from .models import Feedback, FeedbackEvent
@@ -101,14 +102,6 @@ def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
     }
 
 
-def handled_on_time_rate(counts: dict) -> Decimal | None:
-    """The rate "handled on time" in percent, one decimal (half up), from a row's counts."""
-    judged = counts.get("answered_on_time", 0) + counts.get("answered_late", 0) + counts.get("pending_overdue", 0)
-    if not judged:
-        return None
-    return (Decimal(100 * counts.get("answered_on_time", 0)) / judged).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class FeedbackRow:
     key: int | None
@@ -125,12 +118,9 @@ class FeedbackRow:
         return [self.counts.get(key, 0) for key in COLUMN_KEYS]
 
     @property
-    def judged(self) -> int:
-        return self.counts.get(JUDGED, 0)
-
-    @property
     def rate(self) -> Decimal | None:
-        return handled_on_time_rate(self.counts)
+        """Handled on time, in percent (``reports.indicators.percent``): answered on time / judged."""
+        return percent(self.counts.get("answered_on_time", 0), self.counts.get(JUDGED, 0))
 
 
 @dataclass
@@ -140,11 +130,6 @@ class FeedbackReport:
     rows: list[FeedbackRow]
     total: FeedbackRow
     columns: list = field(default_factory=lambda: COLUMNS)
-
-    @property
-    def units(self) -> dict[int, str]:
-        """The name of each unit of the report, by id."""
-        return {row.key: row.label for row in self.rows}
 
 
 def report_units(*, agency: Agency, extra_ids=()) -> list[Agency]:

@@ -5,27 +5,18 @@ sender, their words, the feedback's code or the answer sent to the sender."""
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from procedures.constants import VersionStatus
-from procedures.models import Procedure, ProcedureVersion
+from procedures.models import Procedure
 
 from .models import Feedback, FeedbackEvent
+from .selectors import overdue_expression, procedure_name
 
 # What the public list may read of a feedback: the question and the answer as the unit wrote them for
 # publication; nothing about the sender, their text, the code, nor the answer sent to them (a letter).
 PUBLIC_FIELDS = ("pk", "agency", "procedure", "subject", "public_summary", "public_answer", "answered_at")
-
-
-def _procedure_name():
-    """The name of the procedure's latest published version (a procedure's name lives on its versions)."""
-    return Subquery(
-        ProcedureVersion.objects.filter(procedure=OuterRef("procedure"), status=VersionStatus.PUBLISHED)
-        .order_by("-effective_from", "-number")
-        .values("name")[:1]
-    )
 
 
 def feedback_list_sent_by(*, user: User, now: datetime | None = None) -> QuerySet[Feedback]:
@@ -35,14 +26,7 @@ def feedback_list_sent_by(*, user: User, now: datetime | None = None) -> QuerySe
     return (
         Feedback.objects.filter(sender=user)
         .select_related("agency", "procedure", "dossier")
-        .annotate(
-            procedure_name=_procedure_name(),
-            overdue=Case(
-                When(answered_at__isnull=True, due_at__lt=now, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
+        .annotate(procedure_name=procedure_name(OuterRef("procedure")), overdue=overdue_expression(now=now))
         .order_by("-received_at", "-pk")
     )
 
@@ -77,7 +61,7 @@ def feedback_list_published(*, procedure_id: int | None = None, agency_id: int |
     return (
         published.select_related("agency", "procedure")
         .only(*PUBLIC_FIELDS, "agency__name", "agency__code", "procedure__code")
-        .annotate(procedure_name=_procedure_name())
+        .annotate(procedure_name=procedure_name(OuterRef("procedure")))
         .order_by("-answered_at", "-pk")
     )
 
@@ -87,13 +71,7 @@ def published_filter_choices() -> dict[str, list[tuple[int, str]]]:
     published = Feedback.objects.filter(_published())
     procedures = (
         Procedure.objects.filter(pk__in=published.values("procedure_id"))
-        .annotate(
-            name=Subquery(
-                ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
-                .order_by("-effective_from", "-number")
-                .values("name")[:1]
-            )
-        )
+        .annotate(name=procedure_name(OuterRef("pk")))
         .values_list("pk", "code", "name")
     )
     units = Agency.objects.filter(pk__in=published.values("agency_id")).order_by("name").values_list("pk", "name")

@@ -5,16 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import models
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, OuterRef, Q, When
 from django.utils import timezone
 
 from accounts.models import User
+from dossiers.codes import dossier_code_normalize
 from dossiers.selectors import dossier_list_visible_to
 from procedures.calendar import WorkingCalendar
 
 from .constants import FeedbackStatus
 from .models import Feedback, FeedbackEvent
 from .permissions import can_handle, can_take_back, feedback_list_passed_down_by, feedback_units_handled
+from .selectors import overdue_condition, overdue_expression, procedure_name
 
 DUE_OVERDUE = "overdue"
 DUE_TODAY = "today"
@@ -27,23 +29,17 @@ def _end_of_today(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time.min)) - timedelta(microseconds=1)
 
 
-def _due_condition(due: str, *, now: datetime) -> Q:
+def due_condition(due: str, *, now: datetime) -> Q:
     """Unanswered feedback past its due time ("overdue"), due later today ("today"), or due within one
     working day from now ("soon")."""
     waiting = Q(answered_at__isnull=True)
     if due == DUE_OVERDUE:
-        return waiting & Q(due_at__lt=now)
+        return overdue_condition(now=now)
     if due == DUE_TODAY:
         return waiting & Q(due_at__gte=now, due_at__lte=_end_of_today(now))
     if due == DUE_SOON:
         return waiting & Q(due_at__gte=now, due_at__lte=WorkingCalendar.current().add_working_days(now, 1))
     return Q()
-
-
-def code_normalize(query: str) -> str:
-    """A typed code as stored: no spaces anywhere (a code copied from a letter may carry some), upper
-    case, no NUL (PostgreSQL refuses it)."""
-    return "".join((query or "").replace("\x00", "").split()).upper()[:60]
 
 
 def feedback_inbox(
@@ -57,21 +53,23 @@ def feedback_inbox(
 ) -> models.QuerySet[Feedback]:
     """The feedback held by the units ``user`` handles: unanswered first, soonest due first, then the
     answered ones, latest answer first. ``due``: "overdue", "today" or "soon" (within one working day);
-    ``query``: a code or part of one, in any case and spacing."""
+    ``query``: a code or part of one, in any case and spacing. Each comes with ``overdue`` at ``now``."""
     now = now or timezone.now()
     feedback = Feedback.objects.filter(agency_id__in=feedback_units_handled(user=user))
     if status in FeedbackStatus.values:
         feedback = feedback.filter(status=status)
     if due:
-        feedback = feedback.filter(_due_condition(due, now=now))
+        feedback = feedback.filter(due_condition(due, now=now))
     if subject:
         feedback = feedback.filter(subject=subject)
-    code = code_normalize(query)
+    code = dossier_code_normalize(query)[:60]
     if code:
         feedback = feedback.filter(code__icontains=code)
     return (
         feedback.select_related("agency", "sender")
-        .annotate(waiting_due=Case(When(answered_at__isnull=True, then=F("due_at"))))
+        .annotate(
+            waiting_due=Case(When(answered_at__isnull=True, then=F("due_at"))), overdue=overdue_expression(now=now)
+        )
         .order_by(F("waiting_due").asc(nulls_last=True), F("answered_at").desc(nulls_last=True), "-pk")
     )
 
@@ -89,29 +87,33 @@ def feedback_inbox_counts(*, user: User, now: datetime | None = None) -> InboxCo
     now = now or timezone.now()
     counts = Feedback.objects.filter(agency_id__in=feedback_units_handled(user=user)).aggregate(
         waiting=Count("pk", filter=Q(answered_at__isnull=True)),
-        due_today=Count("pk", filter=_due_condition(DUE_TODAY, now=now)),
-        overdue=Count("pk", filter=_due_condition(DUE_OVERDUE, now=now)),
+        due_today=Count("pk", filter=due_condition(DUE_TODAY, now=now)),
+        overdue=Count("pk", filter=due_condition(DUE_OVERDUE, now=now)),
     )
     return InboxCounts(**counts)
 
 
-def feedback_list_passed_down(*, user: User) -> models.QuerySet[Feedback]:
+def feedback_list_passed_down(*, user: User, now: datetime | None = None) -> models.QuerySet[Feedback]:
     """Unanswered feedback ``user``'s units passed down to a unit right below, still held there: they
     may read it and take it back until it is answered (``feedback_list_passed_down_by``, the rule the
-    feedback's page applies too)."""
+    feedback's page applies too). Each comes with ``overdue`` at ``now``."""
+    now = now or timezone.now()
     return (
         feedback_list_passed_down_by(units=feedback_units_handled(user=user))
         .select_related("agency", "sender")
+        .annotate(overdue=overdue_expression(now=now))
         .order_by("due_at", "pk")
     )
 
 
-def feedback_get_for_staff(*, user: User, reference) -> Feedback | None:
+def feedback_get_for_staff(*, user: User, reference, now: datetime | None = None) -> Feedback | None:
     """The feedback with ``reference`` if ``user`` handles it, or may take it back (their unit passed it
     down to the unit holding it); None otherwise, so the page answers 404. The dossier it is about comes
-    with it, with what the page shows of it."""
+    with it, with what the page shows of it, and ``procedure_name`` (of the version in force) and
+    ``overdue`` at ``now``."""
     if not feedback_units_handled(user=user):
         return None
+    now = now or timezone.now()
     feedback = (
         Feedback.objects.select_related(
             "agency__parent",
@@ -122,6 +124,7 @@ def feedback_get_for_staff(*, user: User, reference) -> Feedback | None:
             "dossier__agency",
             "dossier__current_agency",
         )
+        .annotate(procedure_name=procedure_name(OuterRef("procedure")), overdue=overdue_expression(now=now))
         .filter(reference=reference)
         .first()
     )

@@ -50,6 +50,21 @@ def feedback_unit_responsible(
     return agency_administrative_unit(agency=agency)
 
 
+def _replay(*, submission_key, sender: User) -> Feedback | None:
+    """The feedback already made by the form with ``submission_key``, marked ``replayed`` (made by an
+    earlier request: the caller adds nothing to it); None if there is none or no key. Raises
+    ``ValidationError`` if another sender's form used the key."""
+    if submission_key is None:
+        return None
+    existing = Feedback.objects.filter(submission_key=submission_key).first()
+    if existing is None:
+        return None
+    if existing.sender_id != sender.pk:
+        raise ValidationError(_("This form was already sent. Open the page again to send new feedback."))
+    existing.replayed = True
+    return existing
+
+
 @transaction.atomic
 def feedback_send(
     *,
@@ -69,13 +84,9 @@ def feedback_send(
     click, a retried request, two at the same moment) returns the feedback it made, marked ``replayed``,
     and nothing more is written."""
     now = now or timezone.now()
-    if submission_key is not None:
-        existing = Feedback.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            if existing.sender_id != sender.pk:
-                raise ValidationError(_("This form was already sent. Open the page again to send new feedback."))
-            existing.replayed = True  # made by an earlier request: the caller adds nothing to it
-            return existing
+    replayed = _replay(submission_key=submission_key, sender=sender)
+    if replayed is not None:
+        return replayed
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write what happened and what you ask for.")})
@@ -102,13 +113,10 @@ def feedback_send(
                 legal_basis=answer_time.legal_basis,
             )
     except IntegrityError:
-        existing = Feedback.objects.filter(submission_key=submission_key).first() if submission_key else None
-        if existing is None:
+        replayed = _replay(submission_key=submission_key, sender=sender)
+        if replayed is None:
             raise
-        if existing.sender_id != sender.pk:
-            raise ValidationError(_("This form was already sent. Open the page again to send new feedback.")) from None
-        existing.replayed = True
-        return existing
+        return replayed
     feedback.code = f"PA-{unit.code}-{timezone.localtime(now):%y%m%d}-{feedback.pk:05d}"
     feedback.save(update_fields=["code"])
     event = FeedbackEvent.objects.create(

@@ -19,7 +19,7 @@ from procedures.models import ProcedureVersion
 
 from .models import Feedback, FeedbackAttachment
 from .permissions import can_handle
-from .services import feedback_send
+from .services import _replay, feedback_send
 
 MAX_FILES = 5
 
@@ -36,25 +36,34 @@ def file_name_clean(name: str) -> str:
     return name or _("unnamed file")
 
 
-def feedback_files_check(uploads: Iterable) -> list[CheckedFile]:
-    """Check every file; raise one ``ValidationError`` naming each refused file and why (all of them,
-    not only the first), or saying that there are too many."""
+def feedback_files_check_each(uploads: Iterable) -> tuple[list[CheckedFile], ValidationError | None]:
+    """Check every file, once: the files that passed, and one ``ValidationError`` naming each refused
+    file and why (all of them, not only the first), or saying that there are too many; None if all of
+    them may be sent."""
     uploads = [upload for upload in uploads if upload]
-    if len(uploads) > MAX_FILES:
-        raise ValidationError(
-            _("You can join at most %(count)s files; you chose %(chosen)s.")
-            % {"count": MAX_FILES, "chosen": len(uploads)},
-            code="too_many_files",
-        )
-    checked, errors = [], []
+    passed, errors = [], []
     for upload in uploads:
         try:
-            checked.append(check_upload(upload))
+            passed.append(check_upload(upload))
         except ValidationError as error:
             errors.extend(error.error_list)
-    if errors:
-        raise ValidationError(errors)
-    return checked
+    if len(uploads) > MAX_FILES:
+        errors = [
+            ValidationError(
+                _("You can join at most %(count)s files; you chose %(chosen)s.")
+                % {"count": MAX_FILES, "chosen": len(uploads)},
+                code="too_many_files",
+            )
+        ]
+    return passed, ValidationError(errors) if errors else None
+
+
+def feedback_files_check(uploads: Iterable) -> list[CheckedFile]:
+    """Check every file (``feedback_files_check_each``); raise its ``ValidationError`` if one is refused."""
+    passed, error = feedback_files_check_each(uploads)
+    if error is not None:
+        raise error
+    return passed
 
 
 def feedback_attachments_add(*, feedback: Feedback, uploads: Iterable, now=None) -> list[FeedbackAttachment]:
@@ -104,6 +113,7 @@ def feedback_send_with_files(
     subject: str,
     text: str,
     files: Iterable = (),
+    checked: list[CheckedFile] | None = None,
     agency: Agency | None = None,
     procedure: ProcedureVersion | None = None,
     dossier: Dossier | None = None,
@@ -115,7 +125,8 @@ def feedback_send_with_files(
     all its files or not at all (a refused file is refused before anything is written; files written
     before a failure are removed). A ``submission_key`` already used returns the feedback it made (or
     is refused if it was another sender's) and no file is written again, even when the two requests
-    come at the same moment."""
+    come at the same moment. ``checked``, instead of ``files``: files ``feedback_files_check`` has
+    already passed (a form's), stored without being checked again."""
     now = now or timezone.now()
     send = {
         "sender": sender,
@@ -128,9 +139,11 @@ def feedback_send_with_files(
         "submission_key": submission_key,
         "now": now,
     }
-    if submission_key is not None and Feedback.objects.filter(submission_key=submission_key).exists():
-        return feedback_send(**send)  # the feedback made the first time, or a refusal
-    checked = _checked(files)
+    replayed = _replay(submission_key=submission_key, sender=sender)
+    if replayed is not None:  # the feedback made the first time (another sender's key is refused)
+        return replayed
+    if checked is None:
+        checked = _checked(files)
     feedback = feedback_send(**send)
     if getattr(feedback, "replayed", False):  # the same form a moment earlier, in another request
         return feedback

@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts.forms import PhoneCodeForm
 from accounts.models import User
 from accounts.services import Confirmation
+from accounts.views import PHONE_CODE_OUTCOMES, tell_code_sent
 from onestop.files import file_response
 from onestop.form_errors import form_add_service_errors
 
@@ -29,6 +30,7 @@ from .anonymous import (
     pending_files_open,
     pending_files_store,
 )
+from .constants import Subject
 from .forms import AnonymousFeedbackForm, FeedbackForm
 from .models import Feedback, FeedbackAttachment
 from .services import feedback_unit_responsible
@@ -46,26 +48,30 @@ SENT_KEYS = "feedback_sent_keys"
 CODE_RATE_PER_ADDRESS = "10/h"
 
 CODE_OUTCOMES = {
-    Confirmation.WRONG: gettext_lazy("This is not the code we sent. Check the SMS and try again."),
-    Confirmation.EXPIRED: gettext_lazy("This code has expired. Ask for a new one."),
-    Confirmation.TOO_MANY: gettext_lazy("Too many wrong codes. Ask for a new one."),
+    **PHONE_CODE_OUTCOMES,
     # The number is another account's, and that account is deactivated (``feedback.anonymous``).
     Confirmation.UNAVAILABLE: NUMBER_REFUSED,
 }
+CODE_SENT = gettext_lazy(
+    "We sent a code by SMS to %(phone)s. Type it below to send your feedback. It is valid for 10 minutes."
+)
 TOO_MANY_CODES = gettext_lazy(
     "Too many codes were asked for from this connection. Wait a while (at most an hour) and send again: "
     "what you wrote is kept."
 )
 
 
-def _send(request, form, *, sender: User, files) -> Feedback | None:
-    """Send the feedback of the valid ``form`` as ``sender`` with ``files``; None (the refusal put on
-    the form) if the services refuse it."""
+def _send(request, form, *, sender: User, kept: list | None = None) -> Feedback | None:
+    """Send the feedback of the valid ``form`` as ``sender``, with the files chosen on it (checked by
+    the form) or, if given, the ``kept`` ones (opened from where they waited: checked again); None (the
+    refusal put on the form) if the services refuse it."""
     data = form.cleaned_data
+    files, checked = (data["files"], form.checked_files) if kept is None else (kept, None)
     try:
         feedback = feedback_send_with_files(
             sender=sender,
             files=files,
+            checked=checked,
             subject=data["subject"],
             text=data["text"],
             agency=data["agency"],
@@ -162,7 +168,7 @@ class FeedbackSendView(View):
             return self.post_anonymous(request)
         form = FeedbackForm(request.POST, request.FILES, sender=request.user)
         if form.is_valid():
-            feedback = _send(request, form, sender=request.user, files=form.cleaned_data["files"])
+            feedback = _send(request, form, sender=request.user)
             if feedback is not None:
                 return redirect(reverse("feedback:mine_detail", args=[feedback.reference]) + "?sent=1")
         return self.render_form(request, form, status=400)
@@ -174,7 +180,7 @@ class FeedbackSendView(View):
             return self.render_form(request, form, status=400)
         data = form.cleaned_data
         try:  # refused now rather than after the code: the unit must be known
-            _unit_responsible(data)
+            unit = _unit_responsible(data)
         except ValidationError as error:
             form_add_service_errors(form, error)
             return self.render_form(request, form, status=400)
@@ -182,8 +188,8 @@ class FeedbackSendView(View):
         confirmed = request.session.get(CONFIRMED) or {}
         sender = User.objects.filter(pk=confirmed.get("account"), is_active=True).first()
         if sender is not None and confirmed.get("phone") == data["phone"]:
-            files = uploads or pending_files_open((pending or {}).get("files", []))
-            feedback = _send(request, form, sender=sender, files=files)
+            kept = None if uploads else pending_files_open((pending or {}).get("files", []))
+            feedback = _send(request, form, sender=sender, kept=kept)
             if feedback is None:
                 return self.render_form(request, form, status=400)
             return _sent_to_visitor(request, feedback, pending)
@@ -205,28 +211,15 @@ class FeedbackSendView(View):
             "subject": data["subject"],
             "procedure": data["procedure"].pk if data["procedure"] else None,
             "agency": data["agency"].pk if data["agency"] else None,
+            "unit_name": unit.name,  # shown while the code waits; checked again when it is typed
             "text": data["text"],
             "may_publish": data["may_publish"],
             "files": kept,
             "account": code.account.pk,
             "submission_key": str(data["submission_key"]),
         }
-        _tell_code_sent(request, phone=data["phone"], sent=code.sent)
+        tell_code_sent(request, phone=data["phone"], sent=code.sent, sent_text=CODE_SENT)
         return redirect("feedback:confirm_phone")
-
-
-def _tell_code_sent(request, *, phone: str, sent: bool) -> None:
-    if sent:
-        messages.info(
-            request,
-            _("We sent a code by SMS to %(phone)s. Type it below to send your feedback. It is valid for 10 minutes.")
-            % {"phone": phone},
-        )
-    else:
-        messages.warning(
-            request,
-            _("A new code can be sent a minute after the last one, and at most 5 a day. Please wait and try again."),
-        )
 
 
 class FeedbackConfirmPhoneView(View):
@@ -242,18 +235,10 @@ class FeedbackConfirmPhoneView(View):
         return (pending, account) if pending and account else (None, None)
 
     def render_page(self, request, pending, form, status=200):
-        summary = AnonymousFeedbackForm(_pending_data(pending))
-        unit = None
-        if summary.is_valid():
-            try:
-                unit = _unit_responsible(summary.cleaned_data)
-            except ValidationError:
-                unit = None
-        subject = dict(summary.fields["subject"].choices).get(pending.get("subject"), "")
         context = {
             "pending": pending,
-            "subject": subject,
-            "unit": unit,
+            "subject": Subject(pending["subject"]).label,
+            "unit_name": pending.get("unit_name"),
             "form": form,
             "file_sms": settings.SMS_BACKEND == "onestop.sms.FileBackend",
         }
@@ -281,9 +266,8 @@ class FeedbackConfirmPhoneView(View):
             if _code_budget_spent(request):
                 messages.error(request, TOO_MANY_CODES)
                 return self.render_page(request, pending, PhoneCodeForm(), status=429)
-            _tell_code_sent(
-                request, phone=pending["phone"], sent=anonymous_code_resend(account=account, phone=pending["phone"])
-            )
+            sent = anonymous_code_resend(account=account, phone=pending["phone"])
+            tell_code_sent(request, phone=pending["phone"], sent=sent, sent_text=CODE_SENT)
             return redirect("feedback:confirm_phone")
         form = PhoneCodeForm(request.POST)
         if not form.is_valid():
@@ -300,8 +284,8 @@ class FeedbackConfirmPhoneView(View):
                 full_name=pending.get("full_name", ""),
             )
             if sender is not None and feedback_form.is_valid():
-                files = pending_files_open(pending.get("files", []))
-                feedback = _send(request, feedback_form, sender=sender, files=files)
+                kept = pending_files_open(pending.get("files", []))
+                feedback = _send(request, feedback_form, sender=sender, kept=kept)
         if sender is None:
             already = anonymous_feedback_sent(submission_key=pending.get("submission_key"), phone=pending["phone"])
             if already is not None:  # this session's code sent it a moment ago: the number is proven

@@ -5,12 +5,11 @@ number, and the CSV, XLSX and PDF files. The same audience, choice of unit and p
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views import View
 
 from accounts.selectors import agency_subtree
-from reports.exports import WRITERS
+from reports.exports import sheet_response
 from reports.views import LeaderRequiredMixin
 from reports.views import _query as report_query
 
@@ -93,7 +92,4 @@ class FeedbackReportExportView(LeaderRequiredMixin, View):
         if not form.is_valid():
             return _invalid(request, form)
         sheet = sheet_feedback(feedback_report(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"]))
-        write, content_type = WRITERS[fmt]
-        response = HttpResponse(write(sheet), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{sheet.file_stem}.{fmt}"'
-        return response
+        return sheet_response(sheet, fmt)

@@ -6,13 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from onestop.form_errors import form_add_service_errors
-from procedures.selectors import procedure_get_current
 
 from .forms_staff import SUBJECT_FOR_STAFF, FeedbackAnswerForm, FeedbackInboxFilterForm, FeedbackMoveForm
 from .models import Feedback
@@ -72,8 +70,7 @@ class FeedbackInboxView(FeedbackHandlerRequiredMixin, View):
                 "page": page,
                 "filters_query": query.urlencode(),
                 "counts": feedback_inbox_counts(user=request.user, now=now),
-                "passed_down": list(feedback_list_passed_down(user=request.user)[:PAGE_SIZE]),
-                "now": now,
+                "passed_down": list(feedback_list_passed_down(user=request.user, now=now)[:PAGE_SIZE]),
                 "due_today": DUE_TODAY,
                 "due_overdue": DUE_OVERDUE,
                 "filtered": bool(filters),
@@ -88,61 +85,41 @@ def _feedback_or_404(request, reference) -> Feedback:
     return feedback
 
 
-def _attachment_url_exists() -> bool:
-    """The download of a feedback's files is its own page (``feedback:attachment``); without it the
-    page lists the files' names only."""
-    try:
-        reverse("feedback:attachment", args=[1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def render_feedback_page(request, feedback: Feedback, *, answer_form=None, move_form=None, status=200):
     """The feedback's page, with the forms the user may use (bound ones keep what was typed)."""
     user = request.user
+    handling = can_handle(user=user, feedback=feedback)
     targets = move_targets(user=user, feedback=feedback)
     answering = can_answer(user=user, feedback=feedback)
     if answer_form is None and answering:
         answer_form = FeedbackAnswerForm(feedback=feedback)
     if move_form is None and targets:
         move_form = FeedbackMoveForm(targets=targets)
-    events = list(feedback_events(feedback=feedback))
-    answered_event = next((event for event in reversed(events) if event.kind == "answered"), None)
     context = {
         "feedback": feedback,
         "subject_label": SUBJECT_FOR_STAFF.get(feedback.subject, feedback.subject),
-        "events": events,
+        "events": list(feedback_events(feedback=feedback)),
         "attachments": list(feedback.attachments.all()),
-        "attachments_downloadable": can_handle(user=user, feedback=feedback) and _attachment_url_exists(),
-        "procedure_version": procedure_get_current(code=feedback.procedure.code) if feedback.procedure else None,
+        "attachments_downloadable": handling,
         "answer_form": answer_form,
         "answering": answering,
         "move_form": move_form if targets or (move_form is not None and move_form.is_bound) else None,
-        "taking_back": bool(targets) and not can_handle(user=user, feedback=feedback),
-        "answered_unit": answered_event.agency if answered_event else None,
-        "overdue": feedback.answered_at is None and feedback.due_at < timezone.now(),
+        "taking_back": bool(targets) and not handling,
         "dossier_openable": feedback_dossier_openable(user=user, feedback=feedback),
     }
     return render(request, "feedback/staff/detail.html", context, status=status)
 
 
-class FeedbackPageMixin(FeedbackHandlerRequiredMixin):
-    """One feedback's pages: for the staff of the unit holding it, and for the unit above that may take
-    it back; 404 for anyone else logged in (nobody learns whether a feedback exists)."""
+class FeedbackStaffDetailView(LoginRequiredMixin, View):
+    """One feedback's page, for the staff of the unit holding it and for the unit above that may take it
+    back (``feedback_get_for_staff``, which its forms post through too); 404 for anyone else logged in:
+    nobody learns whether a feedback exists."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not feedback_units_handled(user=request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class FeedbackStaffDetailView(FeedbackPageMixin, View):
     def get(self, request, reference):
         return render_feedback_page(request, _feedback_or_404(request, reference))
 
 
-class FeedbackAnswerView(FeedbackPageMixin, View):
+class FeedbackAnswerView(LoginRequiredMixin, View):
     def post(self, request, reference):
         feedback = _feedback_or_404(request, reference)
         if not can_handle(user=request.user, feedback=feedback):
@@ -166,7 +143,7 @@ class FeedbackAnswerView(FeedbackPageMixin, View):
         return render_feedback_page(request, feedback, answer_form=form, status=400)
 
 
-class FeedbackMoveView(FeedbackPageMixin, View):
+class FeedbackMoveView(LoginRequiredMixin, View):
     def post(self, request, reference):
         feedback = _feedback_or_404(request, reference)
         if feedback.answered_at is not None:  # answered meanwhile: nothing left to pass on

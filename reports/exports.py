@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -34,15 +35,18 @@ class Sheet:
     rows: list[list]
     total: list
     file_stem: str
+    units_line: tuple[str, str] | None = None  # who the rows are, when not the desks and communes
+    more_lines: tuple[tuple[str, str], ...] = ()  # further header lines, above "Made on"
 
     @property
     def header_lines(self) -> list[tuple[str, str]]:
         return [
             (_("Report"), self.title),
             (_("Reporting unit"), self.agency_name),
-            (_("Receiving units"), _("the one-stop desks and communes under it")),
+            self.units_line or (_("Receiving units"), _("the one-stop desks and communes under it")),
             (_("Period"), self.period_label),
             (_("Unit of measure"), self.unit_of_measure),
+            *self.more_lines,
             (_("Made on"), timezone.localtime().strftime("%H:%M %d/%m/%Y")),
         ]
 
@@ -284,3 +288,11 @@ DASHBOARD_WRITERS = {
     "xlsx": WRITERS["xlsx"],
     "pdf": (dashboard_pdf, "application/pdf"),
 }
+
+
+def sheet_response(sheet: Sheet, fmt: str, *, writers: dict = WRITERS) -> HttpResponse:
+    """``sheet`` written as ``fmt`` (a key of ``writers``), as a file to download."""
+    write, content_type = writers[fmt]
+    response = HttpResponse(write(sheet), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{sheet.file_stem}.{fmt}"'
+    return response

@@ -98,14 +98,17 @@ def indicator_filters(*, period: Period, now=None) -> dict[str, Q]:
     return filters
 
 
+def percent(above: int, below: int) -> Decimal | None:
+    """``above`` / ``below`` in percent, one decimal (half up); None when there is nothing to divide by."""
+    if not below:
+        return None
+    return (Decimal(100 * above) / below).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def rate(counts: dict, key: str) -> Decimal | None:
     """The rate ``key`` in percent (one decimal) from a row's counts; None when nothing to divide by."""
     _label, numerator, denominator, _how = RATES[key]
-    below = sum(counts.get(k, 0) for k in denominator)
-    if not below:
-        return None
-    above = sum(counts.get(k, 0) for k in numerator)
-    return (Decimal(100 * above) / below).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent(sum(counts.get(k, 0) for k in numerator), sum(counts.get(k, 0) for k in denominator))
 
 
 @dataclass

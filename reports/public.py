@@ -13,7 +13,7 @@ time); the on-time rate = on time / resolved. Withdrawn and stopped dossiers are
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import DatabaseError
@@ -28,6 +28,7 @@ from procedures.calendar import DEFAULT_HOURS, Hours, WorkingCalendar
 from procedures.models import ProcedureVersion
 from procedures.selectors import version_list_current
 
+from .indicators import percent
 from .periods import YEAR, Period, period_for
 from .selectors import RECEIVING_KINDS, cell_filters, counting_queries
 
@@ -137,9 +138,7 @@ class UnitResult:
     @property
     def on_time_rate(self) -> Decimal | None:
         """Percent with one decimal; None when nothing was resolved."""
-        if not self.resolved:
-            return None
-        return (Decimal(100 * self.on_time) / self.resolved).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return percent(self.on_time, self.resolved)
 
 
 @dataclass

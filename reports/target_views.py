@@ -5,7 +5,6 @@ indicators against the targets as XLSX and PDF files. Thin: the permissions say 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from .dashboard import dashboard
-from .exports import DASHBOARD_WRITERS, sheet_dashboard
+from .exports import DASHBOARD_WRITERS, sheet_dashboard, sheet_response
 from .forms import TargetFilterForm, TargetForm
 from .permissions import can_change_target, can_set_targets, provinces_led_by
 from .targets import target_change_list, target_delete, target_list_visible_to, target_save, target_units_for
@@ -156,7 +155,4 @@ class DashboardExportView(LeaderRequiredMixin, View):
             return render(request, "reports/dashboard.html", {"form": form}, status=400)
         board = dashboard(agency=form.cleaned_data["agency"], period=form.cleaned_data["period"])
         sheet = sheet_dashboard(board)
-        write, content_type = DASHBOARD_WRITERS[fmt]
-        response = HttpResponse(write(sheet), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{sheet.file_stem}.{fmt}"'
-        return response
+        return sheet_response(sheet, fmt, writers=DASHBOARD_WRITERS)

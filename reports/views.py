@@ -5,14 +5,14 @@ report, the selectors compute it."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from .dashboard import dashboard, overdue_held_by
-from .exports import WRITERS, sheet_06a, sheet_online
+from .exports import sheet_06a, sheet_online, sheet_response
 from .forms import CellForm, ReportForm, report_agencies
 from .indicators import NOT_AVAILABLE, RATES, indicator_table
 from .reception import RECEPTION_COLUMNS, RECEPTION_KEYS, reception_dossiers, with_wait
@@ -92,10 +92,7 @@ class Report06aExportView(LeaderRequiredMixin, View):
             sheet = sheet_online(indicator_table(agency=agency, period=period))
         else:
             sheet = sheet_06a(report_06a(agency=agency, period=period, grouping=form.cleaned_data["grouping"]))
-        write, content_type = WRITERS[fmt]
-        response = HttpResponse(write(sheet), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{sheet.file_stem}.{fmt}"'
-        return response
+        return sheet_response(sheet, fmt)
 
 
 class OnlineServicesView(LeaderRequiredMixin, View):

@@ -1,9 +1,5 @@
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-from procedures.selectors import version_list_current
 
 from ..constants import FeedbackEventKind, FeedbackStatus, Subject
 from ..models import Feedback, FeedbackAttachment, FeedbackEvent
@@ -29,34 +25,6 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field the schema shows as its own named enum: the dossiers' ``status`` and ``kind`` hold
-    other values, and one enum name per field name is what drf-spectacular would otherwise give."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={
-                "enum": list(field.choices),
-                "type": "string",
-                "description": "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items()),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
 # Reads
 
 
@@ -69,7 +37,7 @@ class FeedbackEventSerializer(serializers.ModelSerializer):
         source="from_agency.code", default=None, allow_null=True, help_text="A move: the unit it came from."
     )
 
-    kind = NamedChoiceField(enum_name="FeedbackEventKindEnum", choices=FeedbackEventKind.choices)
+    kind = serializers.ChoiceField(choices=FeedbackEventKind.choices)
 
     class Meta:
         model = FeedbackEvent
@@ -90,7 +58,7 @@ class FeedbackAttachmentSerializer(serializers.ModelSerializer):
 
 
 class FeedbackListSerializer(serializers.ModelSerializer):
-    status = NamedChoiceField(enum_name="FeedbackStatusEnum", choices=FeedbackStatus.choices)
+    status = serializers.ChoiceField(choices=FeedbackStatus.choices)
     agency = serializers.CharField(source="agency.code", help_text="Code of the unit holding (answering) it.")
     agency_name = serializers.CharField(source="agency.name")
     procedure = serializers.CharField(source="procedure.code", default=None, allow_null=True)
@@ -169,7 +137,6 @@ class FeedbackStaffDetailSerializer(FeedbackDetailSerializer):
 
     sender = SenderSerializer()
     answered_by = serializers.CharField(source="answered_by.full_name", default=None, allow_null=True)
-    procedure_name = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField(help_text="The timeline, oldest first, with who did each step.")
     can_answer = serializers.SerializerMethodField(help_text="The caller may answer it now.")
     move_targets = serializers.SerializerMethodField(help_text="The units the caller may pass it to now.")
@@ -182,11 +149,6 @@ class FeedbackStaffDetailSerializer(FeedbackDetailSerializer):
             "can_answer",
             "move_targets",
         ]
-
-    def get_procedure_name(self, feedback) -> str | None:
-        if feedback.procedure_id is None:
-            return None
-        return version_list_current().filter(procedure_id=feedback.procedure_id).values_list("name", flat=True).first()
 
     @extend_schema_field(FeedbackStaffEventSerializer(many=True))
     def get_events(self, feedback):
@@ -201,7 +163,7 @@ class FeedbackStaffDetailSerializer(FeedbackDetailSerializer):
 
 
 class FeedbackMovedSerializer(serializers.ModelSerializer):
-    status = NamedChoiceField(enum_name="FeedbackStatusEnum", choices=FeedbackStatus.choices)
+    status = serializers.ChoiceField(choices=FeedbackStatus.choices)
     agency = serializers.CharField(source="agency.code", help_text="Code of the unit now holding it.")
     agency_name = serializers.CharField(source="agency.name")
 

@@ -12,7 +12,6 @@ transaction: a second run finds it there and adds nothing.
 Messages are written as the services write them, dated at their moment, to the people's lists in the
 portal only: like the dossier history, whose citizens chose neither, the past sends no email or SMS."""
 
-import copy
 import random
 from collections import Counter
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from dossiers.models import Dossier, DossierEvent
 from dossiers.outbox import delivery_batched
 from procedures.calendar import WorkingCalendar
 from procedures.models import ProcedureVersion
+from procedures.selectors import version_list_current
 
 from .. import notices
 from ..constants import Subject
@@ -103,7 +103,7 @@ def generate_feedback_history(*, since: date | None = None, seed: int = 2026, no
     _place(rng, items, dossiers=dossiers, calendar=calendar, start=start, now=now, days=days)
     outcomes: Counter = Counter()
     used: Counter = Counter()  # texts said so far
-    with delivery_batched(), _history_mode(calendar), transaction.atomic():
+    with delivery_batched(in_app_only=True), _history_mode(calendar), transaction.atomic():
         for item in sorted(items, key=lambda item: item.received):
             _play(rng, item, calendar=calendar, now=now, used=used)
             outcomes[item.outcome] += 1
@@ -170,7 +170,7 @@ def _plan(rng: random.Random, *, citizens: list[User], demo_citizen: User) -> li
 def _offered() -> dict[int, list[ProcedureVersion]]:
     """Per administrative unit, the procedure versions in force that it offers (the district: its desk's)."""
     offered: dict[int, list[ProcedureVersion]] = {}
-    versions = ProcedureVersion.objects.filter(status="published").select_related("procedure")
+    versions = version_list_current().select_related("procedure")
     for version in versions.prefetch_related("agencies").order_by("procedure__code"):
         for agency in version.agencies.all():
             offered.setdefault(agency_administrative_unit(agency=agency).pk, []).append(version)
@@ -398,14 +398,8 @@ def _handler(unit: Agency) -> User:
 @contextmanager
 def _history_mode(calendar: WorkingCalendar):
     """The services as they are, with what cannot change while the history runs looked up once (the
-    working calendar, each unit's handlers), and their messages written to the people's lists in the
-    portal only, not sent by email or SMS: they announce what happened days or weeks ago."""
-    write, handlers_of, handlers = notices.notify, notices.handlers_of, {}
-
-    def notify(*, recipient: User, **kwargs):
-        quiet = copy.copy(recipient)
-        quiet.notify_email = quiet.notify_sms = False
-        return write(recipient=quiet, **kwargs)
+    working calendar, each unit's handlers)."""
+    handlers_of, handlers = notices.handlers_of, {}
 
     def cached_handlers_of(agency: Agency) -> list[User]:
         if agency.pk not in handlers:
@@ -413,7 +407,6 @@ def _history_mode(calendar: WorkingCalendar):
         return handlers[agency.pk]
 
     with (
-        mock.patch.object(notices, "notify", notify),
         mock.patch.object(notices, "handlers_of", cached_handlers_of),
         mock.patch.object(WorkingCalendar, "current", staticmethod(lambda: calendar)),
     ):
