@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "onestop.apps.StaticFilesConfig",  # django.contrib.staticfiles, without what no page loads
+    "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -230,8 +230,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# What no page loads, left out of every collectstatic (onestop.apps.StaticFilesConfig adds these to
-# Django's own ignore patterns). A file a kept stylesheet or script names (its url(), its
+# What no page loads, left out of STATIC_ROOT by scripts/collect_static.py (``make run``), which passes
+# these to collectstatic as --ignore. A file a kept stylesheet or script names (its url(), its
 # sourceMappingURL) has to stay: the manifest storage of production refuses to collect without it.
 STATICFILES_IGNORE_PATTERNS = [
     "drf_spectacular_sidecar/redoc/*",  # only the Swagger UI is routed (/api/docs/), never ReDoc

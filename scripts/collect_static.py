@@ -3,7 +3,7 @@
     .venv/bin/python scripts/collect_static.py [--force] [--clear]
 
 ``collectstatic`` with WhiteNoise compresses every file again on every run, changed or not (most of the
-time ``make run`` took). This runs it, with the portal's ignore patterns (onestop.apps.StaticFilesConfig), only
+time ``make run`` took). This runs it, with settings.STATICFILES_IGNORE_PATTERNS as its --ignore, only
 when the fingerprint of what it would collect differs from the one the last finished collect left:
 
 - every source file the same finders would collect, with the same ignore patterns: its path, size and
@@ -46,9 +46,8 @@ def _digest(value) -> str:
 
 
 def static_ignore_patterns() -> list[str]:
-    """The patterns collectstatic applies (Django's and the portal's: ``onestop.apps.StaticFilesConfig``),
-    normalised as it does."""
-    patterns = apps.get_app_config("staticfiles").ignore_patterns
+    """The patterns collectstatic applies: the portal's own and Django's defaults, normalised as it does."""
+    patterns = [*settings.STATICFILES_IGNORE_PATTERNS, *apps.get_app_config("staticfiles").ignore_patterns]
     return sorted({os.path.normpath(pattern) for pattern in patterns})
 
 
@@ -119,7 +118,13 @@ def static_collect_if_changed(*, force: bool = False, clear: bool = False, verbo
     started = time.perf_counter()
     # Until this collect has finished, STATIC_ROOT must not pass for collected.
     (static_root / STAMP_NAME).unlink(missing_ok=True)
-    call_command("collectstatic", interactive=False, verbosity=0, clear=clear)
+    call_command(
+        "collectstatic",
+        interactive=False,
+        verbosity=0,
+        clear=clear,
+        ignore_patterns=list(settings.STATICFILES_IGNORE_PATTERNS),
+    )
     stamp = {**fingerprint, "files": _collected_files(static_root)}
     static_root.mkdir(parents=True, exist_ok=True)
     partial = static_root / f"{STAMP_NAME}.partial"
