@@ -4,7 +4,8 @@
 #                                         reports) and the PostgreSQL client (manage.py backup and restore)
 #                                         — make install and the Dockerfile
 #   scripts/system_packages.sh --server   also nginx and openssl — the plain route (deploy/plain/up.sh)
-#   scripts/system_packages.sh --dev      also make, gettext, Chromium and poppler — tests and CI (.ci/run)
+#   scripts/system_packages.sh --dev      also make, gettext, Chromium, poppler and wrk — tests, benchmarks
+#                                         and CI (.ci/run)
 # Installed with apt when missing and we are root (as on the project's machines); otherwise a warning
 # says what to install. Fonts are shipped in static/fonts, so none are needed from the system.
 set -u
@@ -23,7 +24,8 @@ for group in "$@"; do
       has make || missing+=(make)
       has xgettext || missing+=(gettext)
       has chromium || missing+=(chromium)
-      has pdftoppm || missing+=(poppler-utils) ;;  # the signature stamp and report tests look at pages
+      has pdftoppm || missing+=(poppler-utils)  # the signature stamp and report tests look at pages
+      has wrk || missing+=(wrk) ;;  # the HTTP benchmarks and CI's performance budget (bench/budget.py)
     *)
       echo "unknown group $group (use --server, --dev)" >&2
       exit 2 ;;
