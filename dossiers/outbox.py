@@ -7,21 +7,26 @@ pending.
   message. ``notifications_queue`` does it for the applicant, inside the transaction of a status change.
 - ``notification_deliver`` sends one row under a row lock and only while it is pending, so a task run
   twice (a redelivered message) sends once. Failures are retried with exponential backoff for 24 hours,
-  then the row is marked failed with the reason, for staff to see and resend.
+  then the row is marked failed with the reason, for staff to see and resend. ``notifications_deliver``
+  does it for the rows of one channel queued together (the sweep's), one task for up to 50. A worker
+  process keeps its connections to the mail server and the SMS gateway (``onestop.sms``) open between
+  messages, and its database connection between tasks (``CELERY_DB_REUSE_MAX``).
 - ``notifications_sweep`` re-queues pending rows whose time has come: a broker that was down at commit
   time delays a message, it does not lose it.
 """
 
 import logging
+import os
 import smtplib
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -46,6 +51,10 @@ SEND_TIME_LIMIT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 REQUEUE_AFTER = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=2)
 SWEEP_BATCH = 5000
+# Rows of one channel queued together go to a worker as one task of at most this many (``_enqueue``);
+# a task stops taking new rows after a quarter of its soft time limit (the rest are queued again).
+DELIVER_BATCH = 50
+BATCH_TIME_BUDGET = settings.CELERY_TASK_SOFT_TIME_LIMIT / 4
 
 
 class EmptyMessage(ValueError):
@@ -267,24 +276,95 @@ def _dossier_phone(dossier: Dossier, phone: str | None) -> str | None:
 def _enqueue(rows) -> None:
     """Hand the rows ``(pk, channel)`` to the broker, each on its channel's queue (``NOTIFICATION_QUEUES``:
     a hung mail server holds up only the workers of the mail queue), noting when (the sweep leaves a
-    row queued recently alone)."""
+    row queued recently alone). Rows of one channel queued together (the sweep's, a batch's) travel as
+    one broker message of up to ``DELIVER_BATCH`` ids: one task's overhead for many messages."""
     from .tasks import notification_deliver_task
 
     rows = list(rows)
     ids = [pk for pk, _channel in rows]
     Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING).update(queued_at=timezone.now())
+    by_channel: dict[str, list[int]] = {}
+    for pk, channel in rows:
+        by_channel.setdefault(channel, []).append(pk)
+    batches = [
+        (channel, pks[start : start + DELIVER_BATCH])
+        for channel, pks in by_channel.items()
+        for start in range(0, len(pks), DELIVER_BATCH)
+    ]
     queues = settings.NOTIFICATION_QUEUES
-    for n, (pk, channel) in enumerate(rows):
+    for n, (channel, pks) in enumerate(batches):
         try:
-            notification_deliver_task.apply_async((pk,), queue=queues.get(channel, settings.CELERY_TASK_DEFAULT_QUEUE))
+            notification_deliver_task.apply_async(
+                tuple(pks), queue=queues.get(channel, settings.CELERY_TASK_DEFAULT_QUEUE)
+            )
         except Exception as error:  # broker down: the sweep sends these later
-            Notification.objects.filter(pk__in=ids[n:], status=NotificationStatus.PENDING).update(queued_at=None)
-            logger.warning("notification %s not queued now (%s); the sweep will send it", pk, error)
+            later = [pk for _channel, batch in batches[n:] for pk in batch]
+            Notification.objects.filter(pk__in=later, status=NotificationStatus.PENDING).update(queued_at=None)
+            logger.warning("%s notifications not queued now (%s); the sweep will send them", len(later), error)
             return
 
 
 def _backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2**attempts), MAX_BACKOFF)
+
+
+_mail = threading.local()
+# A mail-server connection unused this long is asked whether it is still there (NOOP) before a message
+# goes over it: servers close idle connections, and a message must not be lost on one found closed.
+MAIL_IDLE_CHECK = 2.0
+
+
+def _mail_send(message: EmailMessage) -> None:
+    """Send ``message`` over this process's open connection to the mail server (one per thread, opened
+    on first use and kept between messages: no TCP/TLS handshake and login per mail). Each call hands
+    the message to the server at most once, as with a connection per mail: a connection found closed
+    before the message goes is replaced; one that fails while sending is dropped, the failure raised
+    for the outbox to retry under the same Message-ID."""
+    key = (
+        os.getpid(),  # a forked child never shares its parent's connection
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+        str(getattr(settings, "EMAIL_FILE_PATH", "")),
+    )
+    held = getattr(_mail, "held", None)
+    if held is None or held["key"] != key:
+        if held is not None:
+            _mail_drop(held["backend"])
+        held = _mail.held = {"key": key, "backend": get_connection(fail_silently=False), "used": 0.0}
+    backend = held["backend"]
+    server = getattr(backend, "connection", None)
+    if isinstance(server, smtplib.SMTP) and time.monotonic() - held["used"] > MAIL_IDLE_CHECK:
+        try:
+            alive = server.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            alive = False
+        if not alive:
+            _mail_drop(backend)
+    try:
+        backend.open()
+        message.connection = backend
+        message.send()
+    except BaseException:
+        _mail_drop(backend)  # in an unknown state mid-conversation: the next message opens a new one
+        raise
+    held["used"] = time.monotonic()
+
+
+def _mail_drop(backend) -> None:
+    """Close ``backend``'s connection without a goodbye (a server that stopped answering would hold
+    the QUIT until the timeout)."""
+    server = getattr(backend, "connection", None)
+    if isinstance(server, smtplib.SMTP):
+        with suppress(OSError):
+            server.close()
+        backend.connection = None
+    else:
+        with suppress(Exception):
+            backend.close()
 
 
 def _send(notification: Notification) -> str:
@@ -301,7 +381,7 @@ def _send(notification: Notification) -> str:
             [notification.address],
             headers={"Message-ID": f"<{notification.key.replace(':', '.')}@{domain}>"},
         )
-        message.send()
+        _mail_send(message)
         return "mail"
     validate_phone(notification.address)
     return get_sms_backend().send(
@@ -363,6 +443,25 @@ def notification_deliver(*, notification_id: int) -> str:
         sending_since=None,
     )
     return notification.status
+
+
+def notifications_deliver(*, notification_ids) -> list[str]:
+    """Deliver the rows ``notification_ids`` (of one channel, queued together) one after the other, each
+    through ``notification_deliver``: each is taken under its row lock only while pending and settled
+    right after its own send, so a batch run twice, or by two workers at once, sends each row once, and
+    a worker killed mid-batch leaves only the row on the wire to the sweep. After ``BATCH_TIME_BUDGET``
+    (a slow server), the rows not begun are queued again rather than held past the task's time limit.
+    Returns the rows' statuses afterwards."""
+    ids = list(notification_ids)
+    started = time.monotonic()
+    statuses = []
+    for n, pk in enumerate(ids):
+        if n and time.monotonic() - started > BATCH_TIME_BUDGET:
+            rest = Notification.objects.filter(pk__in=ids[n:], status=NotificationStatus.PENDING)
+            _enqueue(rest.order_by("pk").values_list("pk", "channel"))
+            break
+        statuses.append(notification_deliver(notification_id=pk))
+    return statuses
 
 
 def _failed_attempt(notification: Notification, reason: str, *, retryable: bool, now) -> None:

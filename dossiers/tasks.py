@@ -3,13 +3,14 @@
 
 from celery import shared_task
 
-from .outbox import heartbeat, notification_deliver, notifications_sweep
+from .outbox import heartbeat, notifications_deliver, notifications_sweep
 from .reminders import digests_send, escalations_send, reminders_send
 
 
 @shared_task(acks_late=True)
-def notification_deliver_task(notification_id: int) -> str:
-    return notification_deliver(notification_id=notification_id)
+def notification_deliver_task(*notification_ids: int) -> list[str]:
+    """Deliver outbox rows: one, or several of one channel queued together (``outbox._enqueue``)."""
+    return notifications_deliver(notification_ids=notification_ids)
 
 
 @shared_task

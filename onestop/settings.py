@@ -330,6 +330,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers keep their database connection between tasks, as the web keeps it between requests: each task
+# starts with Django's per-request check (onestop/celery.py), so CONN_MAX_AGE and CONN_HEALTH_CHECKS
+# apply, and a broken connection is replaced before the task's first query. Without this setting,
+# Celery's Django fixup closes the connection around every task (a new PostgreSQL connection per
+# message). The fixup still closes it after this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # Each outside channel has its own queue, so a hung mail server or SMS gateway holds up only the workers
 # that serve it (docs/deployment.md runs one worker per queue). A worker started without -Q serves all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"

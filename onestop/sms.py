@@ -5,14 +5,16 @@ be read back; production points ``SMS_BACKEND`` at a gateway backend.
 """
 
 import base64
+import http.client
 import json
+import os
+import select
 import sys
+import threading
 import unicodedata
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -72,34 +74,82 @@ class HttpGatewayBackend(BaseBackend):
     authentication to ``SMS_GATEWAY_URL`` and reads the message id from the JSON answer's ``id``.
     Configured by environment: SMS_GATEWAY_URL, SMS_GATEWAY_USER, SMS_GATEWAY_PASSWORD (the key the
     gateway issued), SMS_GATEWAY_SENDER, SMS_GATEWAY_TIMEOUT (seconds). ``check --deploy`` refuses an
-    example address (onestop.E006) and a placeholder or short key (onestop.E007): onestop/checks.py."""
+    example address (onestop.E006) and a placeholder or short key (onestop.E007): onestop/checks.py.
+
+    A process keeps one HTTP/1.1 connection per gateway open between messages (keep-alive: no new TCP
+    and TLS handshake per SMS). Each message is sent once per call, as before: a connection the gateway
+    closed while idle is noticed before the request goes out and replaced; one that fails during a
+    request is dropped and the failure reported, for the outbox to retry under the same reference."""
 
     def send(self, *, phone: str, text: str, reference: str = "") -> str:
-        if urlsplit(settings.SMS_GATEWAY_URL).scheme not in ("http", "https"):
+        url = urlsplit(settings.SMS_GATEWAY_URL)
+        if url.scheme not in ("http", "https"):
             raise SmsError("SMS_GATEWAY_URL must be an http(s) address", retryable=False)
         payload = {"to": phone, "text": text, "sender": settings.SMS_GATEWAY_SENDER, "ref": reference}
-        body = json.dumps(payload).encode()
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-            settings.SMS_GATEWAY_URL, data=body, method="POST", headers={"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
         if settings.SMS_GATEWAY_USER:
             token = base64.b64encode(f"{settings.SMS_GATEWAY_USER}:{settings.SMS_GATEWAY_PASSWORD}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
+            headers["Authorization"] = f"Basic {token}"
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            raise SmsError(
-                f"gateway answered {error.code}", retryable=error.code >= 500 or error.code == 429
-            ) from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            status, raw = gateway_post(url, json.dumps(payload).encode(), headers, settings.SMS_GATEWAY_TIMEOUT)
+        except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, garbled
             raise SmsError(f"gateway unreachable: {error}", retryable=True) from error
+        if not 200 <= status < 300:
+            raise SmsError(f"gateway answered {status}", retryable=status >= 500 or status == 429)
+        try:
+            answer = json.loads(raw or b"{}")
         except ValueError as error:
             raise SmsError("gateway answer is not JSON", retryable=True) from error
-        message_id = str(answer.get("id") or "")
+        message_id = str(answer.get("id") or "") if isinstance(answer, dict) else ""
         if not message_id:
             raise SmsError(f"gateway refused the message: {answer}", retryable=False)
         return message_id
+
+
+_gateways = threading.local()
+
+
+def gateway_post(url: SplitResult, body: bytes, headers: dict, timeout: float) -> tuple[int, bytes]:
+    """POST ``body`` to ``url`` on this thread's open connection to that gateway (opened on first use)
+    and return the answer's status and body. The connection stays open for the next message unless
+    the gateway says it closes it; one that fails mid-request is dropped, never used again."""
+    held = _gateways.__dict__
+    if held.get("pid") != os.getpid():  # a forked child never shares its parent's sockets
+        held.clear()
+        held["pid"], held["connections"] = os.getpid(), {}
+    key = (url.scheme, url.netloc, timeout)
+    connection = held["connections"].pop(key, None)
+    if connection is not None and _dropped(connection):
+        connection.close()
+        connection = None
+    if connection is None:
+        kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        connection = kind(url.hostname, url.port, timeout=timeout)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+    except BaseException:
+        connection.close()
+        raise
+    if response.will_close:
+        connection.close()
+    else:
+        held["connections"][key] = connection
+    return response.status, raw
+
+
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether the peer closed (or broke) the idle connection: its socket reads as ready while no answer
+    is awaited (the way urllib3 checks a pooled connection before reusing it)."""
+    if connection.sock is None:
+        return True
+    try:
+        readable, _writable, _failed = select.select([connection.sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def plain_sms(text: str, *, link: str = "", limit: int = 160) -> str:

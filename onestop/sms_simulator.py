@@ -11,10 +11,14 @@ reaches the phone no second time. ``behaviour`` makes it fail the way real gatew
 - ``hold``: accepts and delivers the message, then answers only when ``release()`` is called (for
   killing a worker with the request in hand).
 
-``delivered`` lists what reached phones, ``requests`` every request, in order.
+``delivered`` lists what reached phones, ``requests`` every request, in order; ``connections`` counts
+the TCP connections the portal opened (it speaks HTTP/1.1 and keeps a connection open between requests,
+as gateways do).
 """
 
+import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
@@ -27,6 +31,8 @@ class GatewaySimulator:
         self.delay = delay
         self.requests: list[dict] = []
         self.delivered: list[dict] = []
+        self.connections = 0
+        self._open: set = set()
         self._ids_by_reference: dict[str, str] = {}
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -58,6 +64,13 @@ class GatewaySimulator:
     def release(self) -> None:
         self._released.set()
 
+    def drop_connections(self) -> None:
+        """Close the connections the portal keeps open, as a gateway does with idle ones."""
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
     def delivered_to(self, phone: str) -> list[str]:
         with self._lock:
             return [message["text"] for message in self.delivered if message["to"] == phone]
@@ -78,6 +91,23 @@ class GatewaySimulator:
         simulator = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: one connection carries many requests
+            # The answer's head and body go out as two writes: without this, Nagle's algorithm holds the
+            # body until the client's delayed ACK (40 ms a message on a kept connection), as no real
+            # gateway does.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with simulator._lock:
+                    simulator.connections += 1
+                    simulator._open.add(self.connection)
+
+            def finish(self):
+                with simulator._lock:
+                    simulator._open.discard(self.connection)
+                super().finish()
+
             def do_POST(self):
                 try:
                     body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")

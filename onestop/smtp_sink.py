@@ -2,8 +2,10 @@
 fault drill (as ``sms_simulator`` plays the SMS gateway). Raw: a message sent twice is kept twice.
 
 ``delay`` makes each message take that many seconds to accept; while ``hang`` is set it accepts
-connections and never answers (a hung mail server)."""
+connections and never answers (a hung mail server). ``connections`` counts the connections clients
+opened (a client may send many messages over one)."""
 
+import contextlib
 import email
 import email.policy
 import socket
@@ -15,13 +17,27 @@ import time
 class MailSink:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0):
         self.messages: list[bytes] = []
+        self.connections = 0
+        self._open: set = set()
         self.delay = 0.0
         self.hang = threading.Event()
         sink = self
+        lock = threading.Lock()
 
         class Handler(socketserver.StreamRequestHandler):
             def reply(self, line: str) -> None:
                 self.wfile.write(line.encode() + b"\r\n")
+
+            def setup(self):
+                super().setup()
+                with lock:
+                    sink.connections += 1
+                    sink._open.add(self.connection)
+
+            def finish(self):
+                with lock:
+                    sink._open.discard(self.connection)
+                super().finish()
 
             def handle(self):
                 if sink.hang.is_set():
@@ -49,6 +65,7 @@ class MailSink:
             allow_reuse_address = True
             daemon_threads = True
 
+        self._lock = lock
         self._server = Server((host, port), Handler)
         self.port = self._server.server_address[1]
 
@@ -60,6 +77,13 @@ class MailSink:
         self.hang.clear()
         self._server.shutdown()
         self._server.server_close()
+
+    def drop_connections(self) -> None:
+        """Close the clients' open connections, as a mail server does with idle ones."""
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def message_ids(self) -> list[str]:
         return [email.message_from_bytes(raw)["Message-ID"] or "" for raw in list(self.messages)]
