@@ -148,8 +148,8 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 2,
         bad += sum(int(n) for n in m.groups())
     return Load(
         requests_per_second=rate,
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        p50_ms=_ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1)),
+        p99_ms=_ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1)),
         requests=total,
         bad=bad,
     )

@@ -7,4 +7,7 @@ class OnestopConfig(AppConfig):
     name = "onestop"
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import (
+            checks,  # noqa: F401 (registers the system checks)
+            page_cache,  # noqa: F401 (its receivers drop the public pages' copies on a catalogue write)
+        )

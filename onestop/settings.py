@@ -110,6 +110,7 @@ TEMPLATES = [
                 "dossiers.context_processors.notifications",
                 "dossiers.context_processors.site_script",
                 "feedback.context_processors.feedback_handler",
+                "onestop.page_cache.csrf_placeholder",  # last: wins over the built-in csrf_token
             ],
         },
     },

@@ -1,9 +1,15 @@
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from reports.public import procedures_most_used, public_results
 
+from .page_cache import public_page
 from .templatetags.portal import portal_identity_for
+
+# The front page's figures (dossiers received and resolved, the procedures used most) change with every
+# dossier: its cached copy is kept this long, and the page says when they were counted.
+FRONT_PAGE_MAX_AGE = 300  # seconds
 
 
 class HomeView(TemplateView):
@@ -12,12 +18,17 @@ class HomeView(TemplateView):
 
     template_name = "home.html"
 
+    @public_page(max_age=FRONT_PAGE_MAX_AGE)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         portal = portal_identity_for(self.request)
         return super().get_context_data(
             portal=portal,
             popular=procedures_most_used(),
             results=public_results(units=portal.units),
+            counted_at=timezone.localtime(),
             **kwargs,
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from accounts.selectors import agency_administrative_unit
+from onestop.page_cache import public_pages_changed
 
 from .constants import AgencyLevel, VersionStatus
 from .form_schema import validate_form_schema
@@ -100,6 +101,7 @@ def procedure_version_refresh_search(*, version: ProcedureVersion) -> None:
     ProcedureVersion.objects.filter(pk=version.pk).update(
         search_name=version.search_name, search_text=version.search_text, search_exact=version.search_exact
     )
+    public_pages_changed()  # what searches find
 
 
 @transaction.atomic
@@ -210,12 +212,15 @@ def procedure_version_publish(*, version: ProcedureVersion, effective_from: date
     version.effective_from = effective_from or timezone.localdate()
     version.published_at = timezone.now()
     version.save(update_fields=["status", "effective_from", "published_at", "updated_at"])
+    public_pages_changed()
     return version
 
 
 @transaction.atomic
 def procedure_unpublish(*, procedure: Procedure) -> int:
     """Hide ``procedure`` from the public and the API. Its versions are kept; returns how many were withdrawn."""
-    return procedure.versions.filter(status=VersionStatus.PUBLISHED).update(
+    withdrawn = procedure.versions.filter(status=VersionStatus.PUBLISHED).update(
         status=VersionStatus.WITHDRAWN, updated_at=timezone.now()
     )
+    public_pages_changed()  # an update() sends no save signal
+    return withdrawn

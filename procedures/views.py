@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views import View
 
 from onestop.files import file_response
+from onestop.page_cache import public_page
 
 from .forms import CatalogueFilterForm
 from .selectors import procedure_get_current, procedure_search
@@ -14,6 +15,7 @@ PAGE_SIZE = 20
 class CatalogueView(View):
     """The public list of procedures in force, with search and filters."""
 
+    @public_page(params=("q", "field", "level", "service_level", "page"))
     def get(self, request):
         form = CatalogueFilterForm(request.GET or None)
         filters = {}
@@ -46,6 +48,7 @@ class CatalogueView(View):
 
 
 class ProcedureDetailView(View):
+    @public_page()
     def get(self, request, code):
         version = procedure_get_current(code=code)
         if version is None:

@@ -20,6 +20,7 @@ from django.views import View
 
 from onestop.files import file_response
 from onestop.form_errors import form_add_service_errors
+from onestop.page_cache import public_page
 from procedures.form_schema import answers_with_prefill, form_class_for
 from procedures.selectors import procedure_get_current
 
@@ -394,6 +395,7 @@ class LookupView(View):
         hints = [provider.hint for provider in self.providers() if getattr(provider, "hint", "")]
         return render(request, self.template_name, {"form": form, "lookup_hints": hints, **extra})
 
+    @public_page()  # the empty form only: a code in the query string is rendered for its visitor
     def get(self, request):
         form = LookupForm(initial={"code": LookupForm.normalize_code(request.GET.get("code"))})
         return self.render_page(request, form)
