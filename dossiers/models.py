@@ -1,8 +1,11 @@
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -104,10 +107,33 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
-            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue"),
+            # The id included: the dashboard's count of overdue dossiers by holder reads the index alone.
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue", include=["id"]),
             models.Index(fields=["current_assignee", "status", "due_at"], name="dossier_assignee_queue"),
             # Reports: the dossiers of a period are those still open or closed after its start.
             models.Index(fields=["finished_at"], name="dossier_finished"),
+            # Reports (reports.selectors.open_until): a unit's dossiers not closed before a moment, one
+            # range read from the index alone, every column the report's counts read included. The
+            # value stands for "never closed" and must stay reports.selectors.NEVER_CLOSED.
+            models.Index(
+                F("agency"),
+                Coalesce("finished_at", Value(datetime(9999, 12, 31, tzinfo=UTC))),
+                name="dossier_alive",
+                include=[
+                    "id",
+                    "received_at",
+                    "channel",
+                    "status",
+                    "due_at",
+                    "finished_at",
+                    "result_electronic",
+                    "fee_amount",
+                    "fee_paid_at",
+                    "fee_paid_online",
+                ],
+            ),
+            # Reports (reports.reception): the open dossiers of a unit submitted online.
+            models.Index(fields=["agency", "channel"], name="dossier_open", condition=Q(finished_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -214,7 +240,19 @@ class DossierEvent(models.Model):
         verbose_name_plural = _("dossier events")
         ordering = ["created_at", "pk"]
         # A dossier's history in order; reports read the status at a moment from it.
-        indexes = [models.Index(fields=["dossier", "created_at"], name="event_dossier_time")]
+        indexes = [
+            models.Index(fields=["dossier", "created_at"], name="event_dossier_time"),
+            # Reports (reports.selectors.status_then): a dossier's last status change before a moment,
+            # one probe read from the index alone.
+            models.Index(
+                F("dossier"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="event_dossier_status",
+                include=["to_status"],
+                condition=~Q(to_status=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.dossier} {self.from_status} → {self.to_status}"

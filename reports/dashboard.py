@@ -23,7 +23,7 @@ from dossiers.reminders import overdue_in_subtree
 from .indicators import RATE_KEYS, RATES, indicator_table, rate
 from .models import DEMO_SOURCE, Indicator, Target
 from .periods import RANGE, Period
-from .selectors import APPLICANT_KEYS, aggregate, receiving_units
+from .selectors import APPLICANT_KEYS, Split, aggregate, receiving_units
 
 
 @dataclass
@@ -155,9 +155,10 @@ class UnitLine:
 def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    months = month_filters(period=period)
+    splits = month_splits(period=period)
+    months = split_filters(splits)
     # One pass: the rates' columns and the months of the trend.
-    table = indicator_table(agency=agency, period=period, now=now, extra=months, only=RATE_KEYS)
+    table = indicator_table(agency=agency, period=period, now=now, extra=months, only=RATE_KEYS, groups=[splits])
     units = receiving_units(agency=agency)
     targets = targets_for(units=[agency, *units], period=period)
     share = _elapsed_share(period, today)
@@ -197,18 +198,24 @@ def _or_minus(value) -> Decimal:
     return Decimal(-1) if value is None else Decimal(value)
 
 
-def month_filters(*, period: Period) -> dict[str, Q]:
-    """Columns counting the dossiers received in each month of ``period`` (local time), online and not."""
+def month_splits(*, period: Period) -> list[Split]:
+    """The dossiers received in each month of ``period`` (local time), split into online and not:
+    columns that never share a dossier (``Split``), counted as classes."""
     zone = ZoneInfo(settings.TIME_ZONE)
     start, end = period.bounds()
-    filters = {}
+    online = Q(channel=Channel.ONLINE)
+    splits = []
     for year, month in period.months():
         first = datetime(year, month, 1, tzinfo=zone)
         following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
         within = Q(received_at__gte=max(first, start), received_at__lt=min(following, end))
-        filters[f"m{year}_{month}_online"] = within & Q(channel=Channel.ONLINE)
-        filters[f"m{year}_{month}_direct"] = within & ~Q(channel=Channel.ONLINE)
-    return filters
+        splits.append(Split(None, within, ((f"m{year}_{month}_online", online), (f"m{year}_{month}_direct", ~online))))
+    return splits
+
+
+def split_filters(splits: list[Split]) -> dict[str, Q]:
+    """The filter of each column of ``splits``."""
+    return {key: q for split in splits for key, q in split.filters().items()}
 
 
 def trend_from(counts: dict, *, period: Period) -> list[dict]:
@@ -280,7 +287,8 @@ def waiting_lines(table) -> list[dict]:
 
 def trend_by_month(*, agency: Agency, period: Period) -> list[dict]:
     """The trend alone (the dashboard counts it in its one pass)."""
-    report = aggregate(agency=agency, period=period, filters=month_filters(period=period))
+    splits = month_splits(period=period)
+    report = aggregate(agency=agency, period=period, filters=split_filters(splits), groups=[splits])
     return trend_from(report.total.counts, period=period)
 
 

@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from dossiers.constants import Channel
+from dossiers.models import Rating
 from procedures.constants import ServiceLevel
 
 from .periods import Period
 from .reception import RECEPTION_KEYS, Queue, reception_queue
-from .selectors import APPLICANT_KEYS, Report, aggregate, cell_filters, receiving_units
+from .selectors import APPLICANT_KEYS, Report, Split, aggregate, cell_filters, cell_groups, receiving_units
 
 COUNTS = [
     ("online_l3", _("Received online, level 3")),
@@ -74,28 +75,49 @@ RATES = {
     ),
 }
 NOT_AVAILABLE: dict = {}
+SATISFIED = [Rating.Level.VERY_SATISFIED, Rating.Level.SATISFIED]
+
+
+def _online_groups(filters: dict[str, Q]) -> list[list[Split]]:
+    """The online-service table's groups of columns that never share a dossier, from the 06a filters."""
+    new = filters["online"] | filters["direct"]  # received in the period
+    level3, level4 = Q(service_level=ServiceLevel.PARTIAL), Q(service_level=ServiceLevel.FULL)
+    online = Q(channel=Channel.ONLINE)
+    return [
+        [Split(None, filters["online"], (("online_l3", level3), ("online_l4", level4)))],
+        [Split(None, filters["resolved"] & online, (("resolved_online_l3", level3), ("resolved_online_l4", level4)))],
+        [
+            Split(
+                "fee_paid",
+                new & Q(fee_amount__gt=0, fee_paid_at__isnull=False),
+                (("paid_online", Q(fee_paid_online=True)),),
+            )
+        ],
+        # Read from the ratings once (a hashed subplan), not joined to every dossier counted.
+        [
+            Split(
+                "rated",
+                filters["resolved"] & Q(pk__in=Rating.objects.values("dossier_id")),
+                (("satisfied", Q(pk__in=Rating.objects.filter(level__in=SATISFIED).values("dossier_id"))),),
+            )
+        ],
+    ]
+
+
+def indicator_groups(*, period: Period, now=None) -> tuple[dict[str, Q], list[list[Split]]]:
+    """The filters of every column (``indicator_filters``) and the groups of those that never share a
+    dossier (the 06a's ``cell_groups`` and the online-service table's), whose filters they are."""
+    filters = cell_filters(period=period, now=now)
+    own = _online_groups(filters)
+    for split in (split for group in own for split in group):
+        filters.update(split.filters())
+    filters["resolved_electronic"] = filters["resolved"] & Q(result_electronic=True)
+    return filters, [*cell_groups(period=period, now=now), *own]
 
 
 def indicator_filters(*, period: Period, now=None) -> dict[str, Q]:
     """The 06a filters plus those of the online-service table."""
-    filters = cell_filters(period=period, now=now)
-    new = filters["online"] | filters["direct"]  # received in the period
-    online = Q(channel=Channel.ONLINE)
-    level3, level4 = Q(service_level=ServiceLevel.PARTIAL), Q(service_level=ServiceLevel.FULL)
-    filters.update(
-        {
-            "online_l3": filters["online"] & level3,
-            "online_l4": filters["online"] & level4,
-            "resolved_online_l3": filters["resolved"] & online & level3,
-            "resolved_online_l4": filters["resolved"] & online & level4,
-            "resolved_electronic": filters["resolved"] & Q(result_electronic=True),
-            "fee_paid": new & Q(fee_amount__gt=0, fee_paid_at__isnull=False),
-            "paid_online": new & Q(fee_amount__gt=0, fee_paid_at__isnull=False, fee_paid_online=True),
-            "rated": filters["resolved"] & Q(rating__isnull=False),
-            "satisfied": filters["resolved"] & Q(rating__level__in=["very_satisfied", "satisfied"]),
-        }
-    )
-    return filters
+    return indicator_groups(period=period, now=now)[0]
 
 
 def percent(above: int, below: int) -> Decimal | None:
@@ -130,16 +152,23 @@ RATE_KEYS += ("resolved_electronic", "fee_paid", "paid_online", "rated", "satisf
 
 
 def indicator_table(
-    *, agency: Agency, period: Period, now=None, extra: dict[str, Q] | None = None, only=None
+    *,
+    agency: Agency,
+    period: Period,
+    now=None,
+    extra: dict[str, Q] | None = None,
+    only=None,
+    groups: list[list[Split]] = (),
 ) -> IndicatorTable:
     """Counts and rates per receiving unit under ``agency`` and in total, in one query (with ``extra``
-    columns counted in the same pass; ``only`` the columns named), and the reception queue of each
-    (its counts added to the row's)."""
-    filters = indicator_filters(period=period, now=now)
+    columns counted in the same pass, those of ``groups`` by class; ``only`` the columns named), and
+    the reception queue of each (its counts added to the row's)."""
+    filters, own_groups = indicator_groups(period=period, now=now)
     if only:
         filters = {key: q for key, q in filters.items() if key in only}
     filters.update(extra or {})
-    report = aggregate(agency=agency, period=period, filters=filters, now=now)
+    groups = [*own_groups, *groups]
+    report = aggregate(agency=agency, period=period, filters=filters, now=now, groups=groups)
     queues = reception_queue(units=receiving_units(agency=agency), period=period, now=now)
     for row in [*report.rows, report.total]:
         row.counts.update({key: queues[row.key].counts[key] for key in RECEPTION_KEYS})

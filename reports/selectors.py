@@ -18,14 +18,22 @@ received is not in this report (``reports.reception`` counts it, for the online-
 So received = resolved + withdrawn + stopped + in progress, for every row. Every cell is a filter
 (``cell_filter``): the drill-down list behind a number uses the same filter, so it has exactly that
 many rows.
+
+How it is counted (``aggregate``, ``counting``): the columns that never share a dossier (``cell_groups``:
+carried over / online / direct; within time / overdue; early / on time / late; withdrawn; stopped) are
+counted as one class per dossier, a CASE of the very conditions their filters are made of (``Split``)
+in the GROUP BY, instead of one ``COUNT(*) FILTER`` per column: each condition is read once per
+dossier, not once per column. The covered dossiers are found through the index ``dossier_alive`` (unit,
+when the dossier closed or "never") and read from it alone (the columns counted are included in it).
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -72,50 +80,126 @@ def _zone():
     return ZoneInfo(settings.TIME_ZONE)
 
 
+# "Never closed": the finish of an open dossier in ``open_until``. It must stay the very value of the
+# index ``dossier_alive`` (dossiers/models.py), or PostgreSQL no longer matches the index.
+NEVER_CLOSED = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def open_until():
+    """When a dossier closed, or ``NEVER_CLOSED`` while open: "not closed before X" is one range
+    (``open_until >= X``) on the index ``dossier_alive``, which holds every column the counts read."""
+    return Coalesce("finished_at", Value(NEVER_CLOSED))
+
+
 def scope(*, period: Period) -> QuerySet[Dossier]:
     """The dossiers ``period`` covers (all units), with the local finish and due days annotated."""
     start, end = period.bounds()
-    # "Not closed before the start", written as an OR of two index ranges on finished_at.
-    alive = Q(finished_at__isnull=True) | Q(finished_at__gte=start)
-    return Dossier.objects.filter(alive, received_at__isnull=False, received_at__lt=end).annotate(
-        finished_day=TruncDate("finished_at", tzinfo=_zone()), due_day=TruncDate("due_at", tzinfo=_zone())
+    return (
+        Dossier.objects.alias(open_until=open_until())
+        .filter(open_until__gte=start, received_at__isnull=False, received_at__lt=end)
+        .alias(finished_day=TruncDate("finished_at", tzinfo=_zone()), due_day=TruncDate("due_at", tzinfo=_zone()))
     )
+
+
+def open_at(*, units: list[Agency], moment) -> QuerySet[Dossier]:
+    """The dossiers of ``units`` received before ``moment`` and not closed by then."""
+    return (
+        Dossier.objects.alias(open_until=open_until())
+        .filter(agency__in=units, open_until__gte=moment)
+        .filter(received_at__isnull=False, received_at__lt=moment)
+    )
+
+
+# A zone's offset from UTC changes by less than a day, so a moment 48 hours or more before another is
+# on an earlier local day, and one on an earlier local day is less than 48 hours after it: comparisons
+# of the times themselves settle early / on time for nearly every dossier before its local days (a
+# time zone conversion each, the dearest part of the count) are computed.
+class _Hours(Value):
+    """A duration that PostgreSQL adds as hours (its literal for a ``timedelta`` counts days, which
+    it adds on the calendar: slower, for no difference in UTC)."""
+
+    def as_postgresql(self, compiler, connection):
+        return "%s::interval", [f"{self.value.total_seconds():.0f} seconds"]
+
+
+DAYS_APART = _Hours(timedelta(hours=48))
+# Within the resolved: each class's own condition (the column is ``finished`` and this).
+EARLY = Q(finished_at__lt=F("due_at") + DAYS_APART) & (
+    Q(finished_at__lte=F("due_at") - DAYS_APART) | Q(finished_day__lt=F("due_day"))
+)  # finished_day < due_day
+ON_TIME = Q(finished_at__lte=F("due_at"), finished_at__gt=F("due_at") - DAYS_APART) & Q(
+    finished_day__gte=F("due_day")
+)  # finished_day >= due_day, not after the due time
+LATE = Q(finished_at__gt=F("due_at"))
+
+
+@dataclass(frozen=True)
+class Split:
+    """The dossiers a column counts (``key``; None for no column of its own) and the columns they
+    split into (``parts``: each column's condition within ``q``), which never share a dossier."""
+
+    key: str | None
+    q: Q
+    parts: tuple[tuple[str, Q], ...] = ()
+
+    def filters(self) -> dict[str, Q]:
+        """The filter of each column (over ``scope``)."""
+        own = {self.key: self.q} if self.key else {}
+        return {**own, **{key: self.q & q for key, q in self.parts}}
+
+
+def cell_groups(*, period: Period, now=None) -> list[list[Split]]:
+    """The columns of the report that never share a dossier, in groups: ``cell_filters`` defines
+    them from these, and ``counting`` counts each group as one class per dossier. Within time and
+    overdue are here by the due time alone (``pause_parts``: the paused clocks are moved after)."""
+    start, end = period.bounds()
+    moment = min(end, now or timezone.now())  # in progress is judged at the end, or now if not over
+    new = Q(received_at__gte=start)
+    online = Q(channel=Channel.ONLINE)
+    finished = Q(status__in=[Status.DONE, Status.RETURNED], finished_at__gte=start, finished_at__lt=end)
+    in_progress = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    return [
+        [
+            Split(
+                "received",
+                Q(pk__isnull=False),
+                (("carried_over", Q(received_at__lt=start)), ("online", new & online), ("direct", new & ~online)),
+            )
+        ],
+        [
+            Split(
+                "in_progress", in_progress, (("within_time", Q(due_at__gte=moment)), ("overdue", Q(due_at__lt=moment)))
+            ),
+            Split("resolved", finished, (("late", LATE), ("early", EARLY), ("on_time", ON_TIME))),
+            Split("withdrawn", Q(status=Status.WITHDRAWN, finished_at__lt=end)),
+            Split("stopped", Q(status=Status.STOPPED, finished_at__lt=end)),
+        ],
+    ]
 
 
 def cell_filters(*, period: Period, now=None) -> dict[str, Q]:
     """The filter of each column, over ``scope(period=period)``."""
-    start, end = period.bounds()
-    now = now or timezone.now()
-    moment = min(end, now)  # in progress is judged at the end of the period, or now if it is not over
-    finished = Q(status__in=[Status.DONE, Status.RETURNED], finished_at__gte=start, finished_at__lt=end)
-    in_progress = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    _start, end = period.bounds()
+    moment = min(end, now or timezone.now())
+    splits = [split for group in cell_groups(period=period, now=now) for split in group]
+    filters = {key: q for split in splits for key, q in split.filters().items()}
+    in_progress = filters["in_progress"]
     paused = Q(paused_at(moment))
-    new = Q(received_at__gte=start)
-    return {
-        "received": Q(pk__isnull=False),
-        "online": new & Q(channel=Channel.ONLINE),
-        "direct": new & ~Q(channel=Channel.ONLINE),
-        "carried_over": Q(received_at__lt=start),
-        "resolved": finished,
-        "early": finished & Q(finished_day__lt=F("due_day")),
-        "on_time": finished & Q(finished_day__gte=F("due_day"), finished_at__lte=F("due_at")),
-        "late": finished & Q(finished_at__gt=F("due_at")),
-        "in_progress": in_progress,
+    filters |= {
         # Cheap conditions first: the history is read only for dossiers past their due time.
         "within_time": in_progress & (Q(due_at__gte=moment) | paused),
         "overdue": in_progress & Q(due_at__lt=moment) & ~paused,
         # Counted apart from the main pass (``APPLICANT_KEYS``): they read the history.
         "waiting_supplement": in_progress & Q(status_at(moment, [Status.SUPPLEMENT_REQUESTED])),
         "waiting_payment": in_progress & Q(status_at(moment, [Status.AWAITING_PAYMENT])),
-        "withdrawn": Q(status=Status.WITHDRAWN, finished_at__lt=end),
-        "stopped": Q(status=Status.STOPPED, finished_at__lt=end),
     }
+    return {key: filters[key] for key in COLUMN_KEYS}
 
 
 def pause_parts(*, period: Period, now=None) -> dict[str, Q]:
-    """``within_time`` and ``overdue`` split for counting: by the due time alone (cheap, in the main
-    pass) and the dossiers past their due time whose clock was paused (a small second count that moves
-    them from overdue to within time). The sums equal the columns of ``cell_filters``."""
+    """``within_time`` and ``overdue`` for counting: by the due time alone (cheap, in the main pass);
+    the dossiers past their due time whose clock was paused are moved from overdue to within time by
+    a small second count (``open_query``). The sums equal the columns of ``cell_filters``."""
     _start, end = period.bounds()
     now = now or timezone.now()
     moment = min(end, now)
@@ -123,7 +207,6 @@ def pause_parts(*, period: Period, now=None) -> dict[str, Q]:
     return {
         "within_time": in_progress & Q(due_at__gte=moment),
         "overdue": in_progress & Q(due_at__lt=moment),
-        "paused_overdue": in_progress & Q(due_at__lt=moment) & Q(paused_at(moment)),
     }
 
 
@@ -160,24 +243,21 @@ def status_at(moment, statuses) -> Exists:
 
 
 # The columns that read the history of every dossier in progress: counted in a small query of their
-# own (``waiting_query``), not in the main pass.
+# own (``open_query``), not in the main pass.
 APPLICANT_KEYS = ("waiting_supplement", "waiting_payment")
 
 
-def waiting_query(*, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit"):
-    """The count of ``APPLICANT_KEYS`` among the dossiers in progress at the end of ``period`` (None
-    when ``filters`` has none of them)."""
-    keys = [key for key in APPLICANT_KEYS if key in filters]
-    if not keys:
-        return None
-    column, _label = GROUPINGS[grouping]
-    _start, end = period.bounds()
-    return (
-        Dossier.objects.filter(agency__in=units, received_at__isnull=False, received_at__lt=end)
-        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=end))
-        .values(column)
-        .annotate(**{key: Count("pk", filter=filters[key]) for key in keys})
-        .order_by(column)
+APPLICANT_STATUSES = {"waiting_supplement": Status.SUPPLEMENT_REQUESTED, "waiting_payment": Status.AWAITING_PAYMENT}
+
+
+def status_then(moment) -> Subquery:
+    """A dossier's status after its last status change before ``moment`` (in its history): the one
+    row that ``status_at`` looks for, read with one index probe."""
+    return Subquery(
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), created_at__lt=moment)
+        .exclude(to_status="")
+        .order_by("-created_at", "-pk")
+        .values("to_status")[:1]
     )
 
 
@@ -217,26 +297,148 @@ def report_06a(*, agency: Agency, period: Period, grouping: str = "unit", now=No
     """The 06a report of ``agency`` for ``period``: a row per receiving unit (or per field, or per
     procedure) and the total, in one aggregate query."""
     filters = cell_filters(period=period, now=now)
-    return aggregate(agency=agency, period=period, filters=filters, grouping=grouping, now=now)
+    groups = cell_groups(period=period, now=now)
+    return aggregate(agency=agency, period=period, filters=filters, grouping=grouping, now=now, groups=groups)
 
 
-def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping: str = "unit", now=None) -> Report:
-    """Count the dossiers of ``period`` under ``agency`` by each filter, grouped by unit (or field, or
-    procedure): one pass, ``COUNT(*) FILTER (WHERE ...)`` per column; the paused clocks of dossiers
-    past their due time are read from their history in a second, small count (``pause_parts``), which
-    keeps the main pass free of correlated subqueries and so parallel."""
-    units = receiving_units(agency=agency)
+@dataclass
+class Counting:
+    """The queries behind a report (also what the benchmark EXPLAINs) and how their rows add up:
+
+    - ``main``: the covered dossiers grouped by the grouping's column and their class (``cls``: in
+      each group of ``Split`` columns, which one the dossier is in, a digit of its own), with ``n``
+      and a ``COUNT(*) FILTER`` for each column in no group;
+    - ``open``: the dossiers open at the end, by their status then (``status_then``, for
+      ``APPLICANT_KEYS``), with ``n`` and ``paused``: those past their due time whose clock was
+      paused then (moved from overdue to within time); None when neither is asked for.
+    """
+
+    column: str
+    keys: list[str]
+    main: QuerySet
+    open: QuerySet | None
+    digits: list[tuple[int, int, dict[int, list[str]]]]  # per group: its base, size, columns of each class
+    loose: list[str]  # the columns counted by a FILTER of their own
+
+    def by_key(self) -> dict:
+        """The counts of every column, by the grouping column's value."""
+        found: dict = {}
+
+        def counts(key):
+            return found.setdefault(key, dict.fromkeys(self.keys, 0))
+
+        for row in self.main:
+            line = counts(row[self.column])
+            for base, size, classes in self.digits:
+                for key in classes.get(row["cls"] // base % (size + 1), ()):
+                    line[key] += row["n"]
+            for key in self.loose:
+                line[key] += row[key]
+        for row in self.open if self.open is not None else ():
+            line = counts(row[self.column])
+            for key, status in APPLICANT_STATUSES.items():
+                if key in line and row.get("status_then") == status:
+                    line[key] += row["n"]
+            if row.get("paused"):
+                line["within_time"] += row["paused"]
+                line["overdue"] -= row["paused"]
+        return found
+
+
+def _classes(groups: list[list[Split]], keys) -> tuple[list[Case], list, set]:
+    """One CASE per group of splits having any of ``keys``: the class of a dossier in it (0: none),
+    numbered in a digit of its own (``base``); and what each class adds to."""
+    cases, digits, covered, base = [], [], set(), 1
+    for group in groups:
+        present = [split for split in group if split.key in keys or any(key in keys for key, _q in split.parts)]
+        if not present:
+            continue
+        whens, classes = [], {}
+        for split in present:
+            own = [split.key] if split.key else []
+            inner = []
+            for key, q in split.parts:
+                classes[len(classes) + 1] = [name for name in (key, *own) if name in keys]
+                inner.append(When(q, then=Value(len(classes) * base)))
+            classes[len(classes) + 1] = [name for name in own if name in keys]  # in none of its parts
+            residual = Value(len(classes) * base)
+            then = Case(*inner, default=residual, output_field=IntegerField()) if inner else residual
+            whens.append(When(split.q, then=then))
+            covered.update([*own, *(key for key, _q in split.parts)])
+        cases.append(Case(*whens, default=Value(0), output_field=IntegerField()))
+        digits.append((base, len(classes), classes))
+        base *= len(classes) + 1
+    return cases, digits, covered & set(keys)
+
+
+def counting(
+    *,
+    units: list[Agency],
+    period: Period,
+    filters: dict[str, Q],
+    grouping: str = "unit",
+    now=None,
+    groups: list[list[Split]] = (),
+) -> Counting:
+    """How to count ``filters`` over the dossiers of ``period`` of ``units``: the columns of
+    ``groups`` (whose filters are the splits': ``Split.filters``) as classes, the other columns by
+    filter, the applicant's and the paused clocks' columns apart."""
     column, _label = GROUPINGS[grouping]
-    counted, paused = counting_queries(units=units, period=period, filters=filters, grouping=grouping, now=now)
-    by_key = {row[column]: {key: row.get(key, 0) for key in filters} for row in counted}
-    for row in waiting_query(units=units, period=period, filters=filters, grouping=grouping) or ():
-        by_key.setdefault(row[column], dict.fromkeys(filters, 0)).update(
-            {key: row[key] for key in APPLICANT_KEYS if key in row}
-        )
-    for row in paused if paused is not None else ():
-        if row["paused"]:
-            by_key[row[column]]["within_time"] += row["paused"]
-            by_key[row[column]]["overdue"] -= row["paused"]
+    adjust = "within_time" in filters and "overdue" in filters
+    keys = [key for key in filters if key not in APPLICANT_KEYS]
+    cases, digits, covered = _classes(groups, keys)
+    loose = [key for key in keys if key not in covered]
+    if adjust and {"within_time", "overdue"} - covered:
+        raise ValueError("within time and overdue are counted by the due time alone: give cell_groups")
+    cls = sum(cases[1:], cases[0]) if cases else Value(0, output_field=IntegerField())
+    main = (
+        scope(period=period)
+        .filter(agency__in=units)
+        .annotate(cls=cls)
+        .values(column, "cls")
+        .annotate(n=Count("pk"), **{key: Count("pk", filter=filters[key]) for key in loose})
+        .order_by()  # hashed: the rows come in any order
+    )
+    opened = open_query(units=units, period=period, filters=filters, grouping=grouping, now=now)
+    return Counting(column, list(filters), main, opened, digits, loose)
+
+
+def open_query(
+    *, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit", now=None
+) -> QuerySet | None:
+    """The dossiers of ``units`` open at the end of ``period``, by their status then when ``filters``
+    has ``APPLICANT_KEYS``, with how many past their due time had their clock paused then when it has
+    within time and overdue: their history read per dossier (one index probe each), in one pass."""
+    column, _label = GROUPINGS[grouping]
+    _start, end = period.bounds()
+    moment = min(end, now or timezone.now())
+    waiting = any(key in filters for key in APPLICANT_KEYS)
+    adjust = "within_time" in filters and "overdue" in filters
+    if not (waiting or adjust):
+        return None
+    found, columns, counts = open_at(units=units, moment=end), [column], {"n": Count("pk")}
+    if waiting:
+        found, columns = found.annotate(status_then=status_then(moment)), [column, "status_then"]
+    if adjust:  # the cheap condition first: the history is read only past the due time
+        counts["paused"] = Count("pk", filter=Q(due_at__lt=moment) & Q(paused_at(moment)))
+    return found.values(*columns).annotate(**counts).order_by()
+
+
+def aggregate(
+    *,
+    agency: Agency,
+    period: Period,
+    filters: dict[str, Q],
+    grouping: str = "unit",
+    now=None,
+    groups: list[list[Split]] = (),
+) -> Report:
+    """Count the dossiers of ``period`` under ``agency`` by each filter, grouped by unit (or field, or
+    procedure), in one pass (``counting``); the paused clocks of dossiers past their due time and the
+    status of those in progress are read from their history in two small counts, which keeps the main
+    pass free of correlated subqueries."""
+    units = receiving_units(agency=agency)
+    by_key = counting(units=units, period=period, filters=filters, grouping=grouping, now=now, groups=groups).by_key()
     if grouping == "unit":
         rows = [ReportRow(unit.pk, unit.name, by_key.get(unit.pk, {})) for unit in units]
     else:
@@ -246,34 +448,26 @@ def aggregate(*, agency: Agency, period: Period, filters: dict[str, Q], grouping
 
 
 def counting_queries(*, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit", now=None):
-    """The queries behind a report (also what the benchmark EXPLAINs): the main pass, and the count of
-    paused clocks among the dossiers open at the end and past their due time (None when the report
-    has no within time / overdue columns)."""
+    """One row per unit (or field, or procedure) with a ``COUNT(*) FILTER`` per filter over the dossiers
+    of ``period`` (for a few columns of any meaning: ``reports.public``), and the count of paused
+    clocks among the dossiers open at the end and past their due time (None when there are no within
+    time / overdue columns). A report counts through ``counting``."""
     column, _label = GROUPINGS[grouping]
     adjust = "within_time" in filters and "overdue" in filters
     parts = pause_parts(period=period, now=now) if adjust else {}
-    counting = {**filters, **{key: parts[key] for key in ("within_time", "overdue") if adjust}}
-    counting = {key: q for key, q in counting.items() if key not in APPLICANT_KEYS}
+    counted = {**filters, **{key: parts[key] for key in ("within_time", "overdue") if adjust}}
+    counted = {key: q for key, q in counted.items() if key not in APPLICANT_KEYS}
     main = (
         scope(period=period)
         .filter(agency__in=units)
         .values(column)
-        .annotate(**{key: Count("pk", filter=q) for key, q in counting.items()})
+        .annotate(**{key: Count("pk", filter=q) for key, q in counted.items()})
         .order_by(column)
     )
     if not adjust:
         return main, None
-    _start, end = period.bounds()
-    # A few candidates, found by index; their history is read per candidate (a FILTER, not a join
-    # over every event ever recorded).
-    paused = (
-        Dossier.objects.filter(agency__in=units, received_at__isnull=False, received_at__lt=end)
-        .filter(parts["overdue"])
-        .values(column)
-        .annotate(paused=Count("pk", filter=parts["paused_overdue"]))
-        .order_by(column)
-    )
-    return main, paused
+    counted = {key: q for key, q in filters.items() if key not in APPLICANT_KEYS}
+    return main, open_query(units=units, period=period, filters=counted, grouping=grouping, now=now)
 
 
 def _group_labels(grouping: str, keys: list) -> list[tuple[int, str]]:
