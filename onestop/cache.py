@@ -1,12 +1,14 @@
-"""The cache, over Redis, when Redis does not answer.
+"""The caches over Redis, when Redis does not answer.
 
-The cache holds only what can be lost: the rate limits' counters. A Redis that is down, restarting or
-hung must not turn the status lookup, the result verification, registration or the password reset into
-an error page, nor make them wait: an operation that cannot reach Redis within its timeout acts as a
-miss (nothing found, nothing stored, no count), which the rate limiter reads as "not limited"
-(``RATELIMIT_FAIL_OPEN``); the process then leaves Redis alone for a few seconds (every operation a
-miss at once) before trying again, and says so in the log once a minute. Anything else Redis answers (a
-wrong command, say) is still an error.
+Two aliases live in Redis in production: ``default`` holds the rate limits' counters, ``pages`` the public
+pages' copies (``onestop.page_cache``, under a key prefix of its own). Both hold only what can be lost. A
+Redis that is down, restarting or hung must not turn the status lookup, the result verification,
+registration, the password reset or a public page into an error page, nor make them wait: an operation
+that cannot reach Redis within its timeout acts as a miss (nothing found, nothing stored, no count), which
+the rate limiter reads as "not limited" (``RATELIMIT_FAIL_OPEN``) and the page cache as "render the page";
+the process then leaves that cache alone for a few seconds (every operation a miss at once) before trying
+again, and says so in the log once a minute. Each class keeps its own clock, so a pages' Redis in trouble
+never switches the rate limits off. Anything else Redis answers (a wrong command, say) is still an error.
 """
 
 import logging
@@ -14,7 +16,7 @@ import socket
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -28,6 +30,22 @@ RETRY_AFTER = 5.0  # seconds without trying Redis after it failed to answer
 LOG_EVERY = 60.0
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool instead of building one for
+    every operation: building it (its table of reply handlers) costs more than a GET to a local Redis."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache, except that an unreachable Redis is a miss, not an exception."""
 
@@ -37,17 +55,19 @@ class FailOpenRedisCache(RedisCache):
     def __init__(self, server, params):
         params = {**params, "OPTIONS": {**DEFAULT_TIMEOUTS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
     def _call(self, operation: str, fallback, *args):
         now = time.monotonic()
-        if now < FailOpenRedisCache._down_until:
+        clock = type(self)  # the class, not the instance: Django makes one instance per thread
+        if now < clock._down_until:
             return fallback
         try:
             return getattr(super(), operation)(*args)
         except UNREACHABLE as error:
-            FailOpenRedisCache._down_until = now + RETRY_AFTER
-            if now - FailOpenRedisCache._last_logged >= LOG_EVERY:
-                FailOpenRedisCache._last_logged = now
+            clock._down_until = now + RETRY_AFTER
+            if now - clock._last_logged >= LOG_EVERY:
+                clock._last_logged = now
                 logger.warning("cache unreachable (%s: %s): going on without it", operation, error)
             return fallback
 
@@ -81,3 +101,10 @@ class FailOpenRedisCache(RedisCache):
 
     def delete_many(self, keys, version=None):
         self._call("delete_many", None, keys, version)
+
+
+class FailOpenPagesCache(FailOpenRedisCache):
+    """The public pages' copies (``CACHES["pages"]``): the same, with an outage clock of its own."""
+
+    _down_until = 0.0  # per process
+    _last_logged = 0.0

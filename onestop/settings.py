@@ -274,11 +274,23 @@ WHITENOISE_MAX_AGE = 3600 if DEBUG else 365 * 24 * 3600
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=False)
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH
 
-# Cache: in-process by default; production may point CACHE_URL at Redis.
+# Caches. "default" holds the rate limits' counters: in-process by default, Redis in production
+# (CACHE_URL). "pages" holds the public pages' copies (onestop/page_cache.py), only ever on a shared Redis
+# and never in the counters' alias: PAGE_CACHE_URL, by default CACHE_URL when that is Redis (under a key
+# prefix of its own); PAGE_CACHE_URL=off, or no Redis at all (the embedded mode), renders every page.
+# On either, an unreachable Redis is a miss, never an error page (onestop/cache.py).
+redis_backend = "django.core.cache.backends.redis.RedisCache"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Only the rate limits' counters live here: an unreachable Redis is a miss, never an error page.
+if CACHES["default"]["BACKEND"] == redis_backend:
     CACHES["default"]["BACKEND"] = "onestop.cache.FailOpenRedisCache"
+PAGE_CACHE_URL = env.str("PAGE_CACHE_URL", default="") or (
+    env.str("CACHE_URL") if CACHES["default"]["BACKEND"] == "onestop.cache.FailOpenRedisCache" else "off"
+)
+if PAGE_CACHE_URL != "off":
+    CACHES["pages"] = env.cache_url_config(PAGE_CACHE_URL)
+    if CACHES["pages"]["BACKEND"] != redis_backend:
+        raise ImproperlyConfigured("PAGE_CACHE_URL must be a redis:// or rediss:// URL, or off")
+    CACHES["pages"].update(BACKEND="onestop.cache.FailOpenPagesCache", KEY_PREFIX="pages")
 
 # Mail: files under var/mail unless EMAIL_URL names a real server (smtp+tls://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from onestop.page_cache import public_pages_renew
 from operations.backup import BackupError, backup_check, backup_restore
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             restored = backup_restore(folder, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        public_pages_renew()  # no copy of a public page made before the restore is served after it
         self.stdout.write(
             f"restored {sum(restored.rows.values())} rows in {len(restored.rows)} tables, "
             f"{restored.media_files} media files, {restored.signing_files} signing files; all match the backup"
