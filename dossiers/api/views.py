@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,20 +18,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import agency_get_active
+from dossiers.constants import Status
 from dossiers.forms import ApplicantForm
-from dossiers.models import Attachment, Dossier
+from dossiers.models import Attachment, Dossier, DossierEvent
 from dossiers.selectors import (
     attachment_get_visible,
-    dossier_get_detail,
     dossier_get_detail_or_404,
-    dossier_get_draft,
     dossier_list_for_applicant,
 )
 from dossiers.services import (
     attachment_add,
-    dossier_save_applicant,
-    dossier_save_delivery,
-    dossier_save_form,
     dossier_start,
     dossier_submit,
     result_taken,
@@ -40,7 +36,7 @@ from dossiers.services.results import result_awaits_receipt
 from onestop.api_schema import ErrorSerializer
 from onestop.files import file_response
 from procedures.form_schema import form_class_for
-from procedures.selectors import procedure_get_current
+from procedures.selectors import version_list_current
 
 from .serializers import (
     AttachmentSerializer,
@@ -61,12 +57,14 @@ def _api_error(error: ValidationError) -> ApiValidationError:
 
 
 def _own_draft_or_404(request, reference) -> Dossier:
-    """The caller's own draft, as the wizard pages use it; anything else (another's dossier, a
-    submitted one) is not found."""
+    """The caller's own draft with its procedure version and unit (its files and documents are read by
+    the service that needs them); anything else (another's dossier, a submitted one) is not found."""
     try:
-        return dossier_get_draft(user=request.user, reference=reference)
+        dossier = dossier_list_for_applicant(user=request.user).get(reference=reference, status=Status.DRAFT)
     except Dossier.DoesNotExist:
         raise Http404 from None
+    dossier.applicant = request.user  # the caller's own: the service reads no second copy of the account
+    return dossier
 
 
 class DossierListApi(generics.ListCreateAPIView):
@@ -83,7 +81,8 @@ class DossierListApi(generics.ListCreateAPIView):
         params = DossierCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        version = procedure_get_current(code=data["procedure"])
+        # The version alone: the procedure page's fees, documents, units and steps are not needed here.
+        version = version_list_current().filter(procedure__code=data["procedure"]).first()
         agency = agency_get_active(code=data["agency"])
         if version is None or agency is None:
             raise ApiValidationError({"procedure": [_("No procedure in force with this code at this agency.")]})
@@ -98,19 +97,23 @@ class DossierListApi(generics.ListCreateAPIView):
         if errors:
             raise ApiValidationError(errors)
         try:
-            with transaction.atomic():
-                dossier = dossier_start(applicant=request.user, version=version, agency=agency)
-                if applicant is not None:
-                    dossier_save_applicant(dossier=dossier, data=applicant.cleaned_data)
-                if form is not None:
-                    dossier_save_form(dossier=dossier, data=form.cleaned_data)
-                if data.get("result_delivery"):
-                    dossier_save_delivery(
-                        dossier=dossier, delivery=data["result_delivery"], address=data["delivery_address"]
-                    )
+            dossier = dossier_start(
+                applicant=request.user,
+                version=version,
+                agency=agency,
+                applicant_data=applicant.cleaned_data if applicant is not None else None,
+                form_data=form.cleaned_data if form is not None else None,
+                result_delivery=data.get("result_delivery", ""),
+                delivery_address=data["delivery_address"],
+            )
         except ValidationError as error:
             raise _api_error(error) from error
-        dossier = dossier_get_detail(user=request.user, reference=dossier.reference)
+        # A draft made now has no file and no history yet: answered as it was written, not read again.
+        prefetch_related_objects(
+            [dossier],
+            Prefetch("attachments", queryset=Attachment.objects.none()),
+            Prefetch("events", queryset=DossierEvent.objects.none()),
+        )
         return Response(DossierDetailSerializer(dossier).data, status=status.HTTP_201_CREATED)
 
 
@@ -154,6 +157,7 @@ class DossierSubmitApi(APIView):
             dossier = dossier_list_for_applicant(user=request.user).get(reference=reference)
         except Dossier.DoesNotExist:
             raise Http404 from None
+        dossier.applicant = request.user  # the caller's own: the submission's checks and message need no read
         params = SubmitSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
@@ -162,7 +166,11 @@ class DossierSubmitApi(APIView):
             )
         except ValidationError as error:
             raise _api_error(error) from error
-        return Response(DossierDetailSerializer(dossier_get_detail(user=request.user, reference=reference)).data)
+        # The dossier as the submission left it (its files were read for the check); its history beside it.
+        prefetch_related_objects(
+            [dossier], "attachments", Prefetch("events", queryset=DossierEvent.objects.select_related("agency"))
+        )
+        return Response(DossierDetailSerializer(dossier).data)
 
 
 class AttachmentFileApi(APIView):

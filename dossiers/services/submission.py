@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from ..constants import Channel, ResultDelivery, SlipKind, Status
 from ..deadlines import add_working_days
 from ..models import Attachment, Dossier, DossierCodeCounter, DossierEvent
 from ..outbox import notifications_queue
-from ..uploads import check_upload
+from ..uploads import check_upload, check_upload_type, upload_store
 from .fees import fee_attach_usual
 from .routing import open_step
 from .rows import read_row
@@ -87,14 +88,25 @@ def _event(*, dossier: Dossier, actor: User | None, to_status: str, from_status:
 
 
 @transaction.atomic
-def dossier_start(*, applicant: User, version: ProcedureVersion, agency: Agency) -> Dossier:
-    """A new online draft for ``version`` at ``agency``, with the applicant's details from the profile."""
+def dossier_start(
+    *,
+    applicant: User,
+    version: ProcedureVersion,
+    agency: Agency,
+    applicant_data: dict | None = None,
+    form_data: dict | None = None,
+    result_delivery: str = "",
+    delivery_address: str = "",
+) -> Dossier:
+    """A new online draft for ``version`` at ``agency``, with the applicant's details from the profile.
+    What the wizard's steps would save may come with it, checked as they check it and written in the
+    same row: ``applicant_data`` (as ``dossier_save_applicant`` takes it), ``form_data`` (the procedure
+    form's cleaned values) and the result delivery. Raises ``ValidationError`` before anything is written."""
     if not version.is_online:
         raise ValidationError(_("This procedure cannot be submitted online."))
     if not version.agencies.filter(pk=agency.pk).exists():
         raise ValidationError(_("This agency does not receive this procedure."))
-    applicant_data = applicant_data_from_user(applicant)
-    return Dossier.objects.create(
+    dossier = Dossier(
         procedure_version=version,
         agency=agency,
         applicant=applicant,
@@ -102,9 +114,17 @@ def dossier_start(*, applicant: User, version: ProcedureVersion, agency: Agency)
         status=Status.DRAFT,
         channel=Channel.ONLINE,
         service_level=version.service_level,
-        applicant_data=applicant_data,
-        applicant_search=applicant_search_text(applicant_data),
     )
+    profile = applicant_data_from_user(applicant)
+    _set_applicant(dossier, profile if applicant_data is None else _applicant_merged(profile, applicant_data))
+    if form_data is not None:
+        dossier.form_data = answers_to_storage(version.form_schema, form_data)
+    if result_delivery:
+        _set_delivery(dossier, result_delivery, delivery_address)
+    dossier.save(force_insert=True)
+    if applicant_data is not None and not applicant.address:
+        _address_to_account(dossier)
+    return dossier
 
 
 def _require_draft(dossier: Dossier) -> None:
@@ -118,16 +138,21 @@ def dossier_save_applicant(*, dossier: Dossier, data: dict) -> Dossier:
     An address typed here for an account that has none becomes the account's address, so it is typed
     once: the next dossier and the choice of the receiving unit start from it."""
     _require_draft(dossier)
-    current = dossier.applicant_data or {}
-    _set_applicant(
-        dossier,
-        {key: str(data.get(key) or "") if key in data else current.get(key, "") for key in APPLICANT_FIELDS},
-    )
+    _set_applicant(dossier, _applicant_merged(dossier.applicant_data or {}, data))
     dossier.save(update_fields=["applicant_data", "applicant_search", "updated_at"])
+    _address_to_account(dossier)
+    return dossier
+
+
+def _applicant_merged(current: dict, data: dict) -> dict:
+    return {key: str(data.get(key) or "") if key in data else current.get(key, "") for key in APPLICANT_FIELDS}
+
+
+def _address_to_account(dossier: Dossier) -> None:
+    """The address typed on an online dossier becomes its account's when the account has none."""
     address = dossier.applicant_data.get("address", "").strip()
     if address and dossier.applicant_id and dossier.created_by_id == dossier.applicant_id:
         User.objects.filter(pk=dossier.applicant_id, address="").update(address=address[:500])
-    return dossier
 
 
 def dossier_save_form(*, dossier: Dossier, data: dict) -> Dossier:
@@ -140,14 +165,18 @@ def dossier_save_form(*, dossier: Dossier, data: dict) -> Dossier:
 
 def dossier_save_delivery(*, dossier: Dossier, delivery: str, address: str = "") -> Dossier:
     _require_draft(dossier)
+    _set_delivery(dossier, delivery, address)
+    dossier.save(update_fields=["result_delivery", "delivery_address", "updated_at"])
+    return dossier
+
+
+def _set_delivery(dossier: Dossier, delivery: str, address: str) -> None:
     if delivery == ResultDelivery.ONLINE and dossier.service_level < 4:
         raise ValidationError({"result_delivery": _("Only fully online procedures deliver the result online.")})
     if delivery == ResultDelivery.POST and not address.strip():
         raise ValidationError({"delivery_address": _("Give the address the post should bring the result to.")})
     dossier.result_delivery = delivery
     dossier.delivery_address = address.strip() if delivery == ResultDelivery.POST else ""
-    dossier.save(update_fields=["result_delivery", "delivery_address", "updated_at"])
-    return dossier
 
 
 @transaction.atomic
@@ -187,20 +216,19 @@ def _attach(
             _("A dossier may hold at most %(count)s files.") % {"count": settings.DOSSIER_MAX_FILES},
             code="too_many_files",
         )
-    checked = check_upload(upload, already_stored=stored, limits=limits)
+    content_type = check_upload_type(upload, already_stored=stored, limits=limits)
     attachment = Attachment(
         **{
             "dossier": dossier,
             "required_document": required_document,
             "original_name": upload.name[:255],
-            "content_type": checked.content_type,
-            "size": checked.size,
-            "sha256": checked.sha256,
+            "content_type": content_type,
+            "size": upload.size,
             "uploaded_by": by,
             **fields,
         }
     )
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.sha256 = upload_store(attachment.file, upload)
     attachment.save()
     for old in previous:
         storage, name = old.file.storage, old.file.name
@@ -355,17 +383,21 @@ def dossier_submit(*, dossier: Dossier, by: User, submission_key: uuid.UUID) -> 
         if dossier.submission_key == submission_key:
             return dossier
         raise ValidationError(_("This dossier has already been submitted."))
+    # Read once for the check and kept on the dossier for the caller (the answer lists them).
+    prefetch_related_objects([dossier], "attachments")
     problems = dossier_problems(dossier=dossier)
     if problems:
         raise ValidationError([str(problem) for problem in problems])
     now = timezone.now()
+    # Provisional appointment until the desk receives it (the reception sets the legal due time).
+    dossier.due_at = add_working_days(now, dossier.procedure_version.processing_days)
+    # The code last: its counter row stays locked until the commit, so the other submissions to this
+    # unit wait only for what follows it.
     dossier.code = dossier_code_next(agency=dossier.agency, day=timezone.localdate(now))
     dossier.status = Status.SUBMITTED
     dossier.submitted_at = now
     dossier.submission_key = submission_key
     dossier.received_electronic = True  # every document came as a file
-    # Provisional appointment until the desk receives it (the reception sets the legal due time).
-    dossier.due_at = add_working_days(now, dossier.procedure_version.processing_days)
     try:
         dossier.save(
             update_fields=[
