@@ -9,7 +9,7 @@ pending.
   twice (a redelivered message) sends once. Failures are retried with exponential backoff for 24 hours,
   then the row is marked failed with the reason, for staff to see and resend. ``notifications_deliver``
   does it for the rows of one channel queued together (the sweep's), one task for up to 50. A worker
-  process keeps its connections to the mail server and the SMS gateway (``onestop.sms``) open between
+  process keeps its connections to the SMTP server and the SMS gateway (``onestop.sms``) open between
   messages, and its database connection between tasks (``CELERY_DB_REUSE_MAX``).
 - ``notifications_sweep`` re-queues pending rows whose time has come: a broker that was down at commit
   time delays a message, it does not lose it.
@@ -20,6 +20,7 @@ import os
 import smtplib
 import threading
 import time
+import traceback
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,10 +28,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -277,8 +280,11 @@ def _enqueue(rows) -> None:
     """Hand the rows ``(pk, channel)`` to the broker, each on its channel's queue (``NOTIFICATION_QUEUES``:
     a hung mail server holds up only the workers of the mail queue), noting when (the sweep leaves a
     row queued recently alone). Rows of one channel queued together (the sweep's, a batch's) travel as
-    one broker message of up to ``DELIVER_BATCH`` ids: one task's overhead for many messages."""
-    from .tasks import notification_deliver_task
+    one broker message of up to ``DELIVER_BATCH`` ids: one task's overhead for many messages. A batch goes
+    as ``notifications_deliver_task``; a row alone (a status change's, after its commit) as
+    ``notification_deliver_task`` with its one id, the message a worker of an earlier release also takes
+    during a rolling deploy (a batch it does not know waits for the sweep)."""
+    from .tasks import notification_deliver_task, notifications_deliver_task
 
     rows = list(rows)
     ids = [pk for pk, _channel in rows]
@@ -293,10 +299,12 @@ def _enqueue(rows) -> None:
     ]
     queues = settings.NOTIFICATION_QUEUES
     for n, (channel, pks) in enumerate(batches):
+        queue = queues.get(channel, settings.CELERY_TASK_DEFAULT_QUEUE)
         try:
-            notification_deliver_task.apply_async(
-                tuple(pks), queue=queues.get(channel, settings.CELERY_TASK_DEFAULT_QUEUE)
-            )
+            if len(pks) == 1:
+                notification_deliver_task.apply_async((pks[0],), queue=queue)
+            else:
+                notifications_deliver_task.apply_async((pks,), queue=queue)
         except Exception as error:  # broker down: the sweep sends these later
             later = [pk for _channel, batch in batches[n:] for pk in batch]
             Notification.objects.filter(pk__in=later, status=NotificationStatus.PENDING).update(queued_at=None)
@@ -315,11 +323,19 @@ MAIL_IDLE_CHECK = 2.0
 
 
 def _mail_send(message: EmailMessage) -> None:
-    """Send ``message`` over this process's open connection to the mail server (one per thread, opened
-    on first use and kept between messages: no TCP/TLS handshake and login per mail). Each call hands
-    the message to the server at most once, as with a connection per mail: a connection found closed
-    before the message goes is replaced; one that fails while sending is dropped, the failure raised
-    for the outbox to retry under the same Message-ID."""
+    """Send ``message`` through ``EMAIL_BACKEND``. Over SMTP (Django's backend or a subclass), this
+    thread's open connection to the mail server is used, opened on first use and kept between messages:
+    no TCP/TLS handshake and login per mail. Any other backend (files, the console, the test outbox)
+    opens and closes its own per message, as Django does: one mail file per message.
+
+    Each call hands the message to the server at most once, as with a connection per mail: a kept
+    connection found closed before the message goes is replaced; one the server closes when the message
+    begins (it answers 421, or hangs up before the message's text was sent: the message was certainly
+    not taken) is replaced and the message sent once more on the new one; any other failure drops the
+    connection and is raised, for the outbox to retry under the same Message-ID."""
+    if not issubclass(import_string(settings.EMAIL_BACKEND), SmtpBackend):
+        message.send()
+        return
     key = (
         os.getpid(),  # a forked child never shares its parent's connection
         settings.EMAIL_BACKEND,
@@ -328,7 +344,6 @@ def _mail_send(message: EmailMessage) -> None:
         settings.EMAIL_HOST_USER,
         settings.EMAIL_USE_TLS,
         settings.EMAIL_USE_SSL,
-        str(getattr(settings, "EMAIL_FILE_PATH", "")),
     )
     held = getattr(_mail, "held", None)
     if held is None or held["key"] != key:
@@ -336,7 +351,7 @@ def _mail_send(message: EmailMessage) -> None:
             _mail_drop(held["backend"])
         held = _mail.held = {"key": key, "backend": get_connection(fail_silently=False), "used": 0.0}
     backend = held["backend"]
-    server = getattr(backend, "connection", None)
+    server = backend.connection
     if isinstance(server, smtplib.SMTP) and time.monotonic() - held["used"] > MAIL_IDLE_CHECK:
         try:
             alive = server.noop()[0] == 250
@@ -344,14 +359,38 @@ def _mail_send(message: EmailMessage) -> None:
             alive = False
         if not alive:
             _mail_drop(backend)
+    reused = backend.connection is not None
     try:
-        backend.open()
-        message.connection = backend
-        message.send()
+        try:
+            backend.open()
+            message.connection = backend
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            if not (reused and _not_taken(error)):
+                raise
+            _mail_drop(backend)
+            backend.open()
+            message.send()
     except BaseException:
         _mail_drop(backend)  # in an unknown state mid-conversation: the next message opens a new one
         raise
     held["used"] = time.monotonic()
+
+
+def _not_taken(error: Exception) -> bool:
+    """Whether the mail server certainly did not take the message: it answered 421 (closing the session)
+    to one of its commands, or the connection broke before the message's text was sent (anywhere before
+    DATA; after, the server may have queued it)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code == 421 for code, _reply in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    if isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError):
+        return not any(
+            frame.name == "data" and frame.filename == smtplib.__file__
+            for frame in traceback.extract_tb(error.__traceback__)
+        )
+    return False
 
 
 def _mail_drop(backend) -> None:
@@ -449,19 +488,33 @@ def notifications_deliver(*, notification_ids) -> list[str]:
     """Deliver the rows ``notification_ids`` (of one channel, queued together) one after the other, each
     through ``notification_deliver``: each is taken under its row lock only while pending and settled
     right after its own send, so a batch run twice, or by two workers at once, sends each row once, and
-    a worker killed mid-batch leaves only the row on the wire to the sweep. After ``BATCH_TIME_BUDGET``
-    (a slow server), the rows not begun are queued again rather than held past the task's time limit.
-    Returns the rows' statuses afterwards."""
+    a worker killed mid-batch leaves only the row on the wire to the sweep. The rows not begun are queued
+    again at once, rather than left to the sweep, after ``BATCH_TIME_BUDGET`` (a slow server: not held
+    past the task's time limit) and when the database connection fails (a restart, a failover: the row
+    in hand is settled by the sweep like any interrupted send; the others go on a new connection).
+    Returns the statuses of the rows delivered here."""
     ids = list(notification_ids)
     started = time.monotonic()
     statuses = []
     for n, pk in enumerate(ids):
         if n and time.monotonic() - started > BATCH_TIME_BUDGET:
-            rest = Notification.objects.filter(pk__in=ids[n:], status=NotificationStatus.PENDING)
-            _enqueue(rest.order_by("pk").values_list("pk", "channel"))
+            _requeue(ids[n:])
             break
-        statuses.append(notification_deliver(notification_id=pk))
+        try:
+            statuses.append(notification_deliver(notification_id=pk))
+        except (OperationalError, InterfaceError) as error:
+            logger.warning("database error in a batch at notification %s (%s); the rest queued again", pk, error)
+            if not transaction.get_connection().in_atomic_block:  # a caller's transaction is the caller's
+                close_old_connections()  # a broken connection is closed; the next query opens a new one
+            _requeue(ids[n:])  # the row in hand too, if its take was undone: only pending rows go
+            break
     return statuses
+
+
+def _requeue(ids: list[int]) -> None:
+    """Queue again those of ``ids`` still pending (a row being sent, or sent, is not)."""
+    rest = Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING)
+    _enqueue(rest.order_by("pk").values_list("pk", "channel"))
 
 
 def _failed_attempt(notification: Notification, reason: str, *, retryable: bool, now) -> None:

@@ -3,13 +3,23 @@
 
 from celery import shared_task
 
-from .outbox import heartbeat, notifications_deliver, notifications_sweep
+from .outbox import heartbeat, notification_deliver, notifications_deliver, notifications_sweep
 from .reminders import digests_send, escalations_send, reminders_send
 
 
 @shared_task(acks_late=True)
-def notification_deliver_task(*notification_ids: int) -> list[str]:
-    """Deliver outbox rows: one, or several of one channel queued together (``outbox._enqueue``)."""
+def notification_deliver_task(notification_id: int, *more_ids: int) -> str | list[str]:
+    """Deliver one outbox row. Its name and one-id form are what every release sends for a row alone, so
+    messages already in a broker and producers of an earlier release keep working during a rolling
+    deploy. Several ids (the one release that queued batches under this name) are delivered as a batch."""
+    if more_ids:
+        return notifications_deliver(notification_ids=(notification_id, *more_ids))
+    return notification_deliver(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def notifications_deliver_task(notification_ids: list[int]) -> list[str]:
+    """Deliver the outbox rows of one channel queued together (``outbox._enqueue``), up to 50."""
     return notifications_deliver(notification_ids=notification_ids)
 
 

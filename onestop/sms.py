@@ -5,16 +5,19 @@ be read back; production points ``SMS_BACKEND`` at a gateway backend.
 """
 
 import base64
+import functools
 import http.client
 import json
 import os
 import select
 import sys
 import threading
+import time
 import unicodedata
+import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,9 +80,12 @@ class HttpGatewayBackend(BaseBackend):
     example address (onestop.E006) and a placeholder or short key (onestop.E007): onestop/checks.py.
 
     A process keeps one HTTP/1.1 connection per gateway open between messages (keep-alive: no new TCP
-    and TLS handshake per SMS). Each message is sent once per call, as before: a connection the gateway
-    closed while idle is noticed before the request goes out and replaced; one that fails during a
-    request is dropped and the failure reported, for the outbox to retry under the same reference."""
+    and TLS handshake per SMS), through the proxy that ``HTTPS_PROXY``/``HTTP_PROXY`` name unless
+    ``NO_PROXY`` exempts the gateway (as urllib did). A connection idle for more than
+    ``GATEWAY_IDLE_LIMIT`` seconds, or closed by the gateway, is replaced before the request goes out; a
+    kept one found reset or closed before any byte of the answer is replaced and the request sent once
+    more on the new one (the gateway removes duplicates by reference); any other failure drops the
+    connection and is reported, for the outbox to retry under the same reference."""
 
     def send(self, *, phone: str, text: str, reference: str = "") -> str:
         url = urlsplit(settings.SMS_GATEWAY_URL)
@@ -107,28 +113,50 @@ class HttpGatewayBackend(BaseBackend):
 
 
 _gateways = threading.local()
+# A kept connection unused for longer than this is closed, not used. A firewall or NAT that forgot an idle
+# flow drops what is sent over it without a word: the socket still looks open, and the message would wait
+# SMS_GATEWAY_TIMEOUT and go to the backoff. A new connection costs one handshake; a burst of messages
+# (a backlog, a sweep) never leaves the connection idle this long.
+GATEWAY_IDLE_LIMIT = 4.0
 
 
 def gateway_post(url: SplitResult, body: bytes, headers: dict, timeout: float) -> tuple[int, bytes]:
-    """POST ``body`` to ``url`` on this thread's open connection to that gateway (opened on first use)
-    and return the answer's status and body. The connection stays open for the next message unless
-    the gateway says it closes it; one that fails mid-request is dropped, never used again."""
+    """POST ``body`` to ``url`` on this thread's open connection to that gateway (opened on first use,
+    through the proxy the environment names for it, as urllib did) and return the answer's status and
+    body. The connection stays open for the next message unless the gateway says it closes it; one idle
+    longer than ``GATEWAY_IDLE_LIMIT`` or closed by the gateway is replaced before use; one that fails
+    mid-request is dropped, never used again. A kept connection found broken before any byte of the
+    answer came (reset, closed) is the one case sent again, once, on a new connection: the gateway
+    removes duplicates by ``ref``, so the phone gets the message once even if the first request reached
+    it."""
     held = _gateways.__dict__
     if held.get("pid") != os.getpid():  # a forked child never shares its parent's sockets
         held.clear()
         held["pid"], held["connections"] = os.getpid(), {}
-    key = (url.scheme, url.netloc, timeout)
-    connection = held["connections"].pop(key, None)
-    if connection is not None and _dropped(connection):
+    proxy = _proxy_for(url)
+    key = (url.scheme, url.netloc, timeout, proxy)
+    connection, used = held["connections"].pop(key, (None, 0.0))
+    if connection is not None and (time.monotonic() - used > GATEWAY_IDLE_LIMIT or _dropped(connection)):
         connection.close()
         connection = None
+    reused = connection is not None
     if connection is None:
-        kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-        connection = kind(url.hostname, url.port, timeout=timeout)
+        connection = _connect(url, proxy, timeout)
     path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    if proxy and url.scheme == "http":  # a plain-HTTP proxy is asked for the whole address
+        path = f"{url.scheme}://{url.netloc}{path}"
+        headers = {**headers, **_proxy_authorization(proxy)}
     try:
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+        except ConnectionError:  # reset or closed before the answer began
+            if not reused:
+                raise
+            connection.close()
+            connection = _connect(url, proxy, timeout)
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
         raw = response.read()
     except BaseException:
         connection.close()
@@ -136,8 +164,46 @@ def gateway_post(url: SplitResult, body: bytes, headers: dict, timeout: float) -
     if response.will_close:
         connection.close()
     else:
-        held["connections"][key] = connection
+        held["connections"][key] = (connection, time.monotonic())
     return response.status, raw
+
+
+def _proxy_for(url: SplitResult) -> str:
+    """The proxy the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``) names for ``url``, as
+    urllib reads it, or ``""`` for a direct connection."""
+    names = (f"{url.scheme}_proxy", f"{url.scheme}_PROXY".upper(), "no_proxy", "NO_PROXY", "REQUEST_METHOD")
+    return _proxy_lookup(url.scheme, url.netloc, tuple(os.environ.get(name) for name in names))
+
+
+@functools.lru_cache(maxsize=64)
+def _proxy_lookup(scheme: str, netloc: str, _environment: tuple) -> str:
+    """``_proxy_for``'s answer, read once per gateway and value of the variables that decide it (urllib
+    goes through the whole environment each time: a tenth of a millisecond per SMS)."""
+    proxy = urllib.request.getproxies().get(scheme, "")
+    if not proxy or urllib.request.proxy_bypass(netloc.rpartition("@")[2]):
+        return ""
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _connect(url: SplitResult, proxy: str, timeout: float) -> http.client.HTTPConnection:
+    """A new (not yet opened) connection to the gateway: direct; through an HTTPS gateway's proxy, a
+    tunnel (CONNECT) with TLS to the gateway itself inside it; or to a plain-HTTP gateway's proxy."""
+    kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    if not proxy:
+        return kind(url.hostname, url.port, timeout=timeout)
+    address = urlsplit(proxy)
+    connection = kind(address.hostname, address.port or (443 if address.scheme == "https" else 80), timeout=timeout)
+    if url.scheme == "https":
+        connection.set_tunnel(url.hostname, url.port or 443, headers=_proxy_authorization(proxy))
+    return connection
+
+
+def _proxy_authorization(proxy: str) -> dict:
+    address = urlsplit(proxy)
+    if not address.username:
+        return {}
+    credentials = f"{unquote(address.username)}:{unquote(address.password or '')}"
+    return {"Proxy-Authorization": f"Basic {base64.b64encode(credentials.encode()).decode()}"}
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:

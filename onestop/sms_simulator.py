@@ -13,12 +13,15 @@ reaches the phone no second time. ``behaviour`` makes it fail the way real gatew
 
 ``delivered`` lists what reached phones, ``requests`` every request, in order; ``connections`` counts
 the TCP connections the portal opened (it speaks HTTP/1.1 and keeps a connection open between requests,
-as gateways do).
+as gateways do). ``drop_connections()``, ``forget_connections()`` and ``hang_up_after_next()`` break
+those connections the three ways a network or a gateway does. With ``tls=(certfile, keyfile)`` it
+speaks HTTPS.
 """
 
 import contextlib
 import json
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -26,25 +29,41 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class GatewaySimulator:
-    def __init__(self, *, behaviour: str = "ok", delay: float = 2.0, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        *,
+        behaviour: str = "ok",
+        delay: float = 2.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: tuple[str, str] | None = None,
+    ):
         self.behaviour = behaviour
         self.delay = delay
         self.requests: list[dict] = []
         self.delivered: list[dict] = []
         self.connections = 0
         self._open: set = set()
+        self._forgotten: set = set()
+        self._hang_up_next = False
+        self._stopped = threading.Event()
         self._ids_by_reference: dict[str, str] = {}
         self._lock = threading.Lock()
         self._released = threading.Event()
         self.request_arrived = threading.Event()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
+        self._scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/send"
+        return f"{self._scheme}://{host}:{port}/send"
 
     def start(self) -> "GatewaySimulator":
         self._thread.start()
@@ -52,6 +71,7 @@ class GatewaySimulator:
 
     def stop(self) -> None:
         self._released.set()
+        self._stopped.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -70,6 +90,17 @@ class GatewaySimulator:
             for sock in self._open:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+    def forget_connections(self) -> None:
+        """As a firewall or NAT that forgot the idle flows: the connections open now still look open to
+        the portal, but what is sent over them never reaches the gateway and nothing comes back."""
+        with self._lock:
+            self._forgotten |= self._open
+
+    def hang_up_after_next(self) -> None:
+        """Take the next request (its message reaches the phone) and close its connection without an
+        answer, as a gateway restarting at that moment."""
+        self._hang_up_next = True
 
     def delivered_to(self, phone: str) -> list[str]:
         with self._lock:
@@ -106,15 +137,26 @@ class GatewaySimulator:
             def finish(self):
                 with simulator._lock:
                     simulator._open.discard(self.connection)
+                    simulator._forgotten.discard(self.connection)
                 super().finish()
 
             def do_POST(self):
+                if self.connection in simulator._forgotten:  # never arrives, never answered
+                    simulator._stopped.wait(60)
+                    self.close_connection = True
+                    return
                 try:
                     body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 except ValueError:
                     body = {}
                 status, answer = simulator._accept(body, self.headers.get("Authorization"))
                 simulator.request_arrived.set()
+                if simulator._hang_up_next:
+                    simulator._hang_up_next = False
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 if simulator.behaviour == "slow":
                     time.sleep(simulator.delay)
                 elif simulator.behaviour == "hold":

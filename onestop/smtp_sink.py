@@ -3,7 +3,8 @@ fault drill (as ``sms_simulator`` plays the SMS gateway). Raw: a message sent tw
 
 ``delay`` makes each message take that many seconds to accept; while ``hang`` is set it accepts
 connections and never answers (a hung mail server). ``connections`` counts the connections clients
-opened (a client may send many messages over one)."""
+opened (a client may send many messages over one); ``drop_connections()`` and ``close_at_next()`` end
+them the ways mail servers do."""
 
 import contextlib
 import email
@@ -21,6 +22,7 @@ class MailSink:
         self._open: set = set()
         self.delay = 0.0
         self.hang = threading.Event()
+        self._close_at: tuple[str, str] | None = None
         sink = self
         lock = threading.Lock()
 
@@ -33,6 +35,16 @@ class MailSink:
                 with lock:
                     sink.connections += 1
                     sink._open.add(self.connection)
+
+            def closing(self, step: str) -> bool:
+                """Whether to end the session here (``close_at_next``), after its reply if one was set."""
+                with lock:
+                    if sink._close_at is None or sink._close_at[0] != step:
+                        return False
+                    reply, sink._close_at = sink._close_at[1], None
+                if reply:
+                    self.reply(reply)
+                return True
 
             def finish(self):
                 with lock:
@@ -47,6 +59,8 @@ class MailSink:
                 self.reply("220 sink ESMTP")
                 while line := self.rfile.readline():
                     command = line.strip().upper()
+                    if command.startswith(b"MAIL") and self.closing("mail"):
+                        return
                     if command == b"DATA":
                         self.reply("354 go on")
                         raw = b""
@@ -54,6 +68,8 @@ class MailSink:
                             raw += chunk
                         time.sleep(sink.delay)
                         sink.messages.append(raw)
+                        if self.closing("data"):
+                            return
                         self.reply("250 queued")
                     elif command == b"QUIT":
                         self.reply("221 bye")
@@ -84,6 +100,13 @@ class MailSink:
             for sock in self._open:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+    def close_at_next(self, step: str, *, reply: str = "") -> None:
+        """End the next session that reaches ``step``: ``"mail"``, a new message's first command (with
+        ``reply="421 ..."`` as a server closing an idle session says it, or without a word), or
+        ``"data"``, once the message's text is in (the message is kept; its "250" never goes out)."""
+        with self._lock:
+            self._close_at = (step, reply)
 
     def message_ids(self) -> list[str]:
         return [email.message_from_bytes(raw)["Message-ID"] or "" for raw in list(self.messages)]

@@ -164,7 +164,11 @@ def test_an_invalid_or_refused_email_address_fails_its_row_and_the_sms_still_goe
 
 def test_the_sweep_sends_what_a_dead_broker_missed(received):
     # The submission's and the reception's messages were never queued (the broker was down).
-    with mock.patch("dossiers.tasks.notification_deliver_task.apply_async", side_effect=ConnectionError("redis down")):
+    broker_down = ConnectionError("redis down")
+    with (  # rows queued together go as one task (notifications_deliver_task), a row alone as the other
+        mock.patch("dossiers.tasks.notification_deliver_task.apply_async", side_effect=broker_down),
+        mock.patch("dossiers.tasks.notifications_deliver_task.apply_async", side_effect=broker_down),
+    ):
         assert notifications_sweep() == 6  # nothing lost: still pending, still found
     assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 6
     assert notifications_sweep() == 6  # broker back: eager tasks deliver them
