@@ -247,7 +247,8 @@ def main() -> None:
 
         filters, groups = indicator_groups(period=period, now=now)
         filters = {key: q for key, q in filters.items() if key in RATE_KEYS} | months
-        queries = counting(units=units, period=period, filters=filters, now=now, groups=[*groups, splits])
+        # ``present``: ``now`` is the present, as for the page (the open dossiers' status read, not their history).
+        queries = counting(units=units, period=period, filters=filters, now=now, groups=[*groups, splits], present=True)
         print("\nEXPLAIN ANALYZE, the dashboard's main pass (one class per dossier and group of columns):")
         print(queries.main.explain(analyze=True))
         print("\nEXPLAIN ANALYZE, the dossiers open at the end: status then, paused clocks:")

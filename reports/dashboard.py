@@ -153,13 +153,23 @@ class UnitLine:
 
 
 def dashboard(*, agency: Agency, period: Period, now=None) -> dict:
-    now = now or timezone.now()
+    """Everything the page shows, judged at ``now`` (no ``now``: the present)."""
+    present, now = now is None, now or timezone.now()
     today = timezone.localdate(now)
     splits = month_splits(period=period)
     months = split_filters(splits)
     # One pass: the rates' columns and the months of the trend.
-    table = indicator_table(agency=agency, period=period, now=now, extra=months, only=RATE_KEYS, groups=[splits])
     units = receiving_units(agency=agency)
+    table = indicator_table(
+        agency=agency,
+        period=period,
+        now=now,
+        extra=months,
+        only=RATE_KEYS,
+        groups=[splits],
+        present=present,
+        units=units,
+    )
     targets = targets_for(units=[agency, *units], period=period)
     share = _elapsed_share(period, today)
     extras = extra_indicators(agency=agency, period=period, units=units, now=now)

@@ -87,9 +87,9 @@ def _online_groups(filters: dict[str, Q]) -> list[list[Split]]:
         [Split(None, filters["online"], (("online_l3", level3), ("online_l4", level4)))],
         [Split(None, filters["resolved"] & online, (("resolved_online_l3", level3), ("resolved_online_l4", level4)))],
         [
-            Split(
+            Split(  # the fee first: most dossiers have none, and the rest of the condition is not read
                 "fee_paid",
-                new & Q(fee_amount__gt=0, fee_paid_at__isnull=False),
+                Q(fee_amount__gt=0, fee_paid_at__isnull=False) & new,
                 (("paid_online", Q(fee_paid_online=True)),),
             )
         ],
@@ -111,7 +111,7 @@ def indicator_groups(*, period: Period, now=None) -> tuple[dict[str, Q], list[li
     own = _online_groups(filters)
     for split in (split for group in own for split in group):
         filters.update(split.filters())
-    filters["resolved_electronic"] = filters["resolved"] & Q(result_electronic=True)
+    filters["resolved_electronic"] = Q(result_electronic=True) & filters["resolved"]  # the cheap test first
     return filters, [*cell_groups(period=period, now=now), *own]
 
 
@@ -159,17 +159,24 @@ def indicator_table(
     extra: dict[str, Q] | None = None,
     only=None,
     groups: list[list[Split]] = (),
+    present: bool = False,
+    units: list[Agency] | None = None,
 ) -> IndicatorTable:
     """Counts and rates per receiving unit under ``agency`` and in total, in one query (with ``extra``
     columns counted in the same pass, those of ``groups`` by class; ``only`` the columns named), and
-    the reception queue of each (its counts added to the row's)."""
+    the reception queue of each (its counts added to the row's). ``present``: ``now`` is the present
+    moment (``reports.selectors.open_query``); ``units``: ``receiving_units(agency=agency)``, when the
+    caller has them already."""
+    units = receiving_units(agency=agency) if units is None else units
     filters, own_groups = indicator_groups(period=period, now=now)
     if only:
         filters = {key: q for key, q in filters.items() if key in only}
     filters.update(extra or {})
     groups = [*own_groups, *groups]
-    report = aggregate(agency=agency, period=period, filters=filters, now=now, groups=groups)
-    queues = reception_queue(units=receiving_units(agency=agency), period=period, now=now)
+    report = aggregate(
+        agency=agency, period=period, filters=filters, now=now, groups=groups, present=present, units=units
+    )
+    queues = reception_queue(units=units, period=period, now=now)
     for row in [*report.rows, report.total]:
         row.counts.update({key: queues[row.key].counts[key] for key in RECEPTION_KEYS})
     return IndicatorTable(report, queues)

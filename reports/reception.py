@@ -28,7 +28,7 @@ from dossiers.models import Dossier, DossierEvent
 from procedures.calendar import HOURS_PER_DAY, WorkingCalendar
 
 from .periods import Period
-from .selectors import status_at
+from .selectors import open_until, status_at
 
 # (key, label): the numbers that open to a list of dossiers.
 RECEPTION_COLUMNS = [
@@ -81,12 +81,17 @@ def reception_scope(*, units: list[Agency], moment: datetime) -> QuerySet[Dossie
         .order_by("-created_at")
         .values("created_at")[:1]
     )
+    # Online, neither received nor closed by the moment: read from the index ``dossier_alive`` alone
+    # (unit, when closed; channel and reception included), so that only those rows are fetched.
+    candidates = (
+        Dossier.objects.alias(open_until=open_until())
+        .filter(agency__in=units, open_until__gte=moment, channel=Channel.ONLINE)
+        .filter(Q(received_at__isnull=True) | Q(received_at__gte=moment))
+    )
     return (
-        Dossier.objects.filter(agency__in=units, channel=Channel.ONLINE)
+        Dossier.objects.filter(pk__in=candidates.values("pk"))
         # Cheap bounds first: a draft started after the moment was not submitted before it.
         .filter(Q(submitted_at__lt=moment) | Q(created_at__lt=moment))
-        .filter(Q(received_at__isnull=True) | Q(received_at__gte=moment))
-        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=moment))
         .annotate(queued_since=Coalesce(Subquery(last_submission), "submitted_at"))
         .filter(queued_since__lt=moment)
     )

@@ -379,6 +379,7 @@ def counting(
     grouping: str = "unit",
     now=None,
     groups: list[list[Split]] = (),
+    present: bool = False,
 ) -> Counting:
     """How to count ``filters`` over the dossiers of ``period`` of ``units``: the columns of
     ``groups`` (whose filters are the splits': ``Split.filters``) as classes, the other columns by
@@ -399,28 +400,52 @@ def counting(
         .annotate(n=Count("pk"), **{key: Count("pk", filter=filters[key]) for key in loose})
         .order_by()  # hashed: the rows come in any order
     )
-    opened = open_query(units=units, period=period, filters=filters, grouping=grouping, now=now)
+    opened = open_query(units=units, period=period, filters=filters, grouping=grouping, now=now, present=present)
     return Counting(column, list(filters), main, opened, digits, loose)
 
 
+def judged_now(*, period: Period, now, present: bool) -> bool:
+    """Whether the dossiers open at the end of ``period`` are judged at the present moment: the period
+    is not over and ``now`` is the present. Then a dossier's status then is its status, since every
+    change of status writes an event whose new status is the dossier's (``dossiers.services``; the
+    dossiers app relies on it too, ``dossiers.deadlines.clock_running``)."""
+    _start, end = period.bounds()
+    return present and now < end
+
+
 def open_query(
-    *, units: list[Agency], period: Period, filters: dict[str, Q], grouping: str = "unit", now=None
+    *,
+    units: list[Agency],
+    period: Period,
+    filters: dict[str, Q],
+    grouping: str = "unit",
+    now=None,
+    present: bool = False,
 ) -> QuerySet | None:
     """The dossiers of ``units`` open at the end of ``period``, by their status then when ``filters``
     has ``APPLICANT_KEYS``, with how many past their due time had their clock paused then when it has
-    within time and overdue: their history read per dossier (one index probe each), in one pass."""
+    within time and overdue, in one pass.
+
+    For a period over, their history is read per dossier (one index probe each). For a period not over
+    judged at the present (``present``, or no ``now`` given: ``judged_now``), a dossier's status then
+    is its status, so no history is read for it; only the few past their due time and in a status
+    that pauses the clock have theirs read, for when the request went out."""
     column, _label = GROUPINGS[grouping]
     _start, end = period.bounds()
-    moment = min(end, now or timezone.now())
+    present, now = present or now is None, now or timezone.now()
+    moment = min(end, now)
+    current = judged_now(period=period, now=now, present=present)  # the status then is the status now
     waiting = any(key in filters for key in APPLICANT_KEYS)
     adjust = "within_time" in filters and "overdue" in filters
     if not (waiting or adjust):
         return None
     found, columns, counts = open_at(units=units, moment=end), [column], {"n": Count("pk")}
     if waiting:
-        found, columns = found.annotate(status_then=status_then(moment)), [column, "status_then"]
-    if adjust:  # the cheap condition first: the history is read only past the due time
-        counts["paused"] = Count("pk", filter=Q(due_at__lt=moment) & Q(paused_at(moment)))
+        then = F("status") if current else status_then(moment)
+        found, columns = found.annotate(status_then=then), [column, "status_then"]
+    if adjust:  # the cheap conditions first: the history is read only past the due time
+        pausing = Q(status__in=pausing_statuses()) if current else Q()  # a paused clock's last status
+        counts["paused"] = Count("pk", filter=Q(due_at__lt=moment) & pausing & Q(paused_at(moment)))
     return found.values(*columns).annotate(**counts).order_by()
 
 
@@ -432,13 +457,18 @@ def aggregate(
     grouping: str = "unit",
     now=None,
     groups: list[list[Split]] = (),
+    present: bool = False,
+    units: list[Agency] | None = None,
 ) -> Report:
     """Count the dossiers of ``period`` under ``agency`` by each filter, grouped by unit (or field, or
     procedure), in one pass (``counting``); the paused clocks of dossiers past their due time and the
     status of those in progress are read from their history in two small counts, which keeps the main
-    pass free of correlated subqueries."""
-    units = receiving_units(agency=agency)
-    by_key = counting(units=units, period=period, filters=filters, grouping=grouping, now=now, groups=groups).by_key()
+    pass free of correlated subqueries. ``units``: ``receiving_units(agency=agency)``, when the caller
+    has them already."""
+    units = receiving_units(agency=agency) if units is None else units
+    by_key = counting(
+        units=units, period=period, filters=filters, grouping=grouping, now=now, groups=groups, present=present
+    ).by_key()
     if grouping == "unit":
         rows = [ReportRow(unit.pk, unit.name, by_key.get(unit.pk, {})) for unit in units]
     else:

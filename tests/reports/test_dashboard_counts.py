@@ -8,11 +8,13 @@ import random
 import re
 import uuid
 from datetime import timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
@@ -286,3 +288,70 @@ def test_the_dossiers_of_a_period_are_found_through_the_index_of_when_they_close
     for plan in (queries.main.explain(), queries.open.explain()):
         # The condition on the closing time is one of the index's, not a filter on every row read.
         assert re.search(r"using dossier_alive .*\n\s*Index Cond: .*COALESCE\(finished_at", plan), plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_reception_queue_reads_only_the_index_of_the_open_dossiers_it_does_not_count(district, make):
+    """The queue's dossiers (online, neither received nor closed) are picked from ``dossier_alive``,
+    which holds the channel and the reception time: the open dossiers received already are not
+    fetched from the table one by one."""
+    from reports.reception import reception_scope
+    from reports.selectors import receiving_units
+
+    waiting = make(district["desk"], received=None, due=at(2026, 8, 30), submitted=at(2026, 8, 18), status="submitted")
+    fields = {f.attname: getattr(waiting, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key}
+    # As in a unit's table: many dossiers closed long ago, some received and in progress.
+    received = {**fields, "received_at": at(2026, 8, 1), "status": Status.PROCESSING}
+    closed = {**received, "finished_at": at(2025, 8, 10), "status": Status.DONE}
+    clones = [{**(closed if n % 10 else received), "reference": uuid.uuid4(), "code": f"C-{n}"} for n in range(3000)]
+    Dossier.objects.bulk_create([Dossier(**clone) for clone in clones])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+    scope = reception_scope(units=receiving_units(agency=district["district"]), moment=NOW_RUNNING)
+    assert list(scope.values_list("pk", flat=True)) == [waiting.pk]
+    plan = scope.explain()  # (index-only once vacuumed, which a test's transaction cannot do)
+    assert re.search(r"(using|on) dossier_alive .*\n\s*Index Cond: .*COALESCE\(finished_at", plan), plan
+
+
+def _as_at(make, now):
+    """``make`` for dossiers as they can be at ``now``: received before it, nothing recorded or
+    finished after it, and an open dossier in the status of its last change (the services write both)."""
+
+    def made(unit, *, received, status, finished=None, history=(), **fields):
+        received = min(received, now - timedelta(hours=1))
+        history = [(moment, to_status) for moment, to_status in history if moment < now]
+        if finished is None or finished >= now:
+            finished, status = None, history[-1][1] if history else Status.PROCESSING
+        return make(unit, received=received, status=status, finished=finished, history=history, **fields)
+
+    return made
+
+
+def test_a_running_period_judged_now_reads_the_status_of_the_dossiers_not_their_history(district, make):
+    """For the period running now, what a dossier in progress waits for is its status: the numbers are
+    those counted from the history, and the history is read only for the paused clocks past their due
+    time (not once per dossier in progress)."""
+    units = [district["desk"], *district["communes"]]
+    _random_dossiers(_as_at(make, NOW_RUNNING), units, 160, seed=11)
+    expected = _expected(units, NOW_RUNNING)
+    with mock.patch.object(timezone, "now", return_value=NOW_RUNNING):
+        with CaptureQueriesContext(connection) as queries:
+            board = dashboard(agency=district["district"], period=PERIOD)
+        report = report_06a(agency=district["district"], period=PERIOD)
+        listed = {key: cell_dossiers(agency=district["district"], period=PERIOD, column=key).count() for key in WAITING}
+    lines = {line.unit.pk: line.counts for line in board["lines"]}
+    for unit in units:
+        for key in DASHBOARD_KEYS:
+            assert lines[unit.pk].get(key, 0) == expected[unit.pk].get(key, 0), (unit.name, key)
+    for row in report.rows:
+        for key, value in row.counts.items():
+            assert value == expected[row.key].get(key, 0), (row.label, key)
+    for key in WAITING:
+        assert listed[key] == report.total.counts[key] == sum(line[key] for line in lines.values()) > 0, key
+    # The status then of every dossier in progress is not looked up in its history.
+    assert not [q["sql"] for q in queries if STATUS_THEN in q["sql"]]
+
+
+WAITING = ["waiting_supplement", "waiting_payment", "within_time", "overdue"]
+# The history's lookup of a dossier's last status (``reports.selectors.status_then``).
+STATUS_THEN = 'SELECT U0."to_status" AS "to_status" FROM "dossiers_dossierevent"'
