@@ -173,6 +173,10 @@ AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
 # limit of 5 and forget it at every success from that address; the handler above counts the address on
 # its own (20 an hour over any accounts) instead.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The reports' covering indexes include columns only PostgreSQL stores in an index (INCLUDE); SQLite
+    # builds them on their key columns, which is all the embedded default needs: no warning at every start.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES", default=60))
 # Where a phone confirmation code is handed for sending: the notification outbox (the sender belongs
