@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -142,3 +144,9 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+# "Never closed": the finish of an open dossier in the reports' range "not closed before X"
+# (``reports.selectors.open_until``) and in the index ``dossier_alive`` that serves it: one value, or
+# PostgreSQL no longer matches the index.
+NEVER_CLOSED = datetime(9999, 12, 31, tzinfo=UTC)

@@ -1,5 +1,4 @@
 import uuid
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from procedures.models import ProcedureVersion, RequiredDocument
 
 from .constants import (
     NATIONAL_CODES,
+    NEVER_CLOSED,
     Channel,
     EventKind,
     NotificationChannel,
@@ -107,17 +107,15 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
-            # The id included: the dashboard's count of overdue dossiers by holder reads the index alone.
-            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue", include=["id"]),
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue"),
             models.Index(fields=["current_assignee", "status", "due_at"], name="dossier_assignee_queue"),
             # Reports: the dossiers of a period are those still open or closed after its start.
             models.Index(fields=["finished_at"], name="dossier_finished"),
             # Reports (reports.selectors.open_until): a unit's dossiers not closed before a moment, one
-            # range read from the index alone, every column the report's counts read included. The
-            # value stands for "never closed" and must stay reports.selectors.NEVER_CLOSED.
+            # range read from the index alone, every column the report's counts read included.
             models.Index(
                 F("agency"),
-                Coalesce("finished_at", Value(datetime(9999, 12, 31, tzinfo=UTC))),
+                Coalesce("finished_at", Value(NEVER_CLOSED)),
                 name="dossier_alive",
                 include=[
                     "id",
@@ -132,8 +130,6 @@ class Dossier(models.Model):
                     "fee_paid_online",
                 ],
             ),
-            # Reports (reports.reception): the open dossiers of a unit submitted online.
-            models.Index(fields=["agency", "channel"], name="dossier_open", condition=Q(finished_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -28,7 +28,7 @@ when the dossier closed or "never") and read from it alone (the columns counted 
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -41,7 +41,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.constants import AgencyKind
 from accounts.models import Agency
 from accounts.selectors import agency_subtree
-from dossiers.constants import Channel, Status
+from dossiers.constants import NEVER_CLOSED, Channel, Status
 from dossiers.deadlines import pausing_statuses
 from dossiers.models import Dossier, DossierEvent
 
@@ -78,11 +78,6 @@ RECEIVING_KINDS = (AgencyKind.DESK, AgencyKind.COMMUNE)
 
 def _zone():
     return ZoneInfo(settings.TIME_ZONE)
-
-
-# "Never closed": the finish of an open dossier in ``open_until``. It must stay the very value of the
-# index ``dossier_alive`` (dossiers/models.py), or PostgreSQL no longer matches the index.
-NEVER_CLOSED = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def open_until():
