@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
 from celery.schedules import crontab
@@ -46,10 +46,18 @@ def hold_the_beat_lock() -> bool:
 
 
 def release_the_beat_lock() -> None:
+    """Give the lock back now: unlocked in its session before the session is closed (a closed
+    connection's server process may still hold it for a moment, refusing a beat started right after)."""
     global _holder
     if _holder is not None:
-        _holder.close()
-        _holder = None
+        try:
+            with _holder.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        except DatabaseError:
+            pass  # the session is gone, and its lock with it
+        finally:
+            _holder.close()
+            _holder = None
 
 
 def _last_occurrence(schedule: crontab, now: datetime) -> datetime | None:
