@@ -61,3 +61,38 @@ def submitted_dossiers(count: int) -> list:
         batch_size=2000,
     )
     return list(Dossier.objects.filter(code__contains=f"-{tag}").order_by("pk"))
+
+
+def online_procedure(*, code: str, name: str, agency_code: str = "000.10.22.H56"):
+    """A fully online procedure of the demo commune ``agency_code`` with two documents to upload, one
+    step and a one-field form, published (``seed_demo`` first): what the submission benchmarks submit."""
+    from decimal import Decimal
+
+    from accounts.models import Agency
+    from procedures.constants import AgencyLevel, CopyType, ServiceLevel, StepRole
+    from procedures.models import Field
+    from procedures.services import (
+        DocumentData,
+        ProcedureContent,
+        StepData,
+        procedure_version_publish,
+        procedure_version_write,
+    )
+
+    content = ProcedureContent(
+        name=name,
+        field=Field.objects.first(),
+        agency_level=AgencyLevel.COMMUNE,
+        service_level=ServiceLevel.FULL,
+        processing_days=Decimal("3"),
+        result_type="Văn bản",
+        legal_basis="—",
+        agencies=[Agency.objects.get(code=agency_code)],
+        documents=[
+            DocumentData(name="Tờ khai", copy_type=CopyType.ORIGINAL),
+            DocumentData(name="Giấy tờ kèm theo", copy_type=CopyType.PHOTOCOPY),
+        ],
+        steps=[StepData(name="Giải quyết", role=StepRole.SPECIALIST, days=Decimal("3"))],
+        form_schema=[{"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True}],
+    )
+    return procedure_version_publish(version=procedure_version_write(code=code, content=content))

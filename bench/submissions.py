@@ -30,7 +30,6 @@ import django
 
 django.setup()
 
-from decimal import Decimal  # noqa: E402
 from io import StringIO  # noqa: E402
 
 from django.conf import settings  # noqa: E402
@@ -40,7 +39,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from _common import p95, throwaway_database  # noqa: E402
+from _common import online_procedure, p95, throwaway_database  # noqa: E402
 
 MEGABYTE = 1024 * 1024
 PDF_HEAD = b"%PDF-1.4\n"
@@ -48,36 +47,10 @@ PDF_HEAD = b"%PDF-1.4\n"
 
 def setup_procedure():
     from accounts.models import Agency
-    from procedures.constants import AgencyLevel, CopyType, ServiceLevel, StepRole
-    from procedures.models import Field
-    from procedures.services import (
-        DocumentData,
-        ProcedureContent,
-        StepData,
-        procedure_version_publish,
-        procedure_version_write,
-    )
 
     call_command("seed_demo", stdout=StringIO())
-    agency = Agency.objects.get(code="000.10.22.H56")
-    content = ProcedureContent(
-        name="Thủ tục đo hiệu năng nộp hồ sơ",
-        field=Field.objects.first(),
-        agency_level=AgencyLevel.COMMUNE,
-        service_level=ServiceLevel.FULL,
-        processing_days=Decimal("3"),
-        result_type="Văn bản",
-        legal_basis="—",
-        agencies=[agency],
-        documents=[
-            DocumentData(name="Tờ khai", copy_type=CopyType.ORIGINAL),
-            DocumentData(name="Giấy tờ kèm theo", copy_type=CopyType.PHOTOCOPY),
-        ],
-        steps=[StepData(name="Giải quyết", role=StepRole.SPECIALIST, days=Decimal("3"))],
-        form_schema=[{"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True}],
-    )
-    version = procedure_version_write(code="9.999999", content=content)
-    return procedure_version_publish(version=version), agency
+    version = online_procedure(code="9.999999", name="Thủ tục đo hiệu năng nộp hồ sơ")
+    return version, Agency.objects.get(code="000.10.22.H56")
 
 
 def make_citizens(count):

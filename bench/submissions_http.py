@@ -38,7 +38,6 @@ import sys
 import threading
 import time
 import uuid
-from decimal import Decimal
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -46,7 +45,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import p95
+from _common import online_procedure, p95
 from _http import PROXY_HEADERS, production_portal
 
 MEGABYTE = 1024 * 1024
@@ -117,36 +116,10 @@ def django_on(portal, settings_module: str) -> None:
 
 
 def bench_procedure():
-    """A fully online procedure of the demo commune with two documents to upload and a one-field form."""
-    from accounts.models import Agency
-    from procedures.constants import AgencyLevel, CopyType, ServiceLevel, StepRole
-    from procedures.models import Field
-    from procedures.services import (
-        DocumentData,
-        ProcedureContent,
-        StepData,
-        procedure_version_publish,
-        procedure_version_write,
+    """The benchmark's fully online procedure (``_common.online_procedure``) and its documents' ids."""
+    version = online_procedure(
+        code=PROCEDURE_CODE, name="Thủ tục đo hiệu năng nộp hồ sơ qua API", agency_code=AGENCY_CODE
     )
-
-    agency = Agency.objects.get(code=AGENCY_CODE)
-    content = ProcedureContent(
-        name="Thủ tục đo hiệu năng nộp hồ sơ qua API",
-        field=Field.objects.first(),
-        agency_level=AgencyLevel.COMMUNE,
-        service_level=ServiceLevel.FULL,
-        processing_days=Decimal("3"),
-        result_type="Văn bản",
-        legal_basis="—",
-        agencies=[agency],
-        documents=[
-            DocumentData(name="Tờ khai", copy_type=CopyType.ORIGINAL),
-            DocumentData(name="Giấy tờ kèm theo", copy_type=CopyType.PHOTOCOPY),
-        ],
-        steps=[StepData(name="Giải quyết", role=StepRole.SPECIALIST, days=Decimal("3"))],
-        form_schema=[{"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True}],
-    )
-    version = procedure_version_publish(version=procedure_version_write(code=PROCEDURE_CODE, content=content))
     return version, list(version.documents.order_by("order", "pk").values_list("pk", flat=True))
 
 
