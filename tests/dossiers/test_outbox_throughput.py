@@ -239,13 +239,7 @@ def test_a_worker_keeps_its_database_connection_between_tasks_and_replaces_a_dro
 
     assert len({task() for _ in range(20)}) == 1  # one connection, not one per task
     pid = task()
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    finally:
-        other.close()
-    time.sleep(0.1)
+    _drop_connection(pid)
     assert task() != pid  # the dropped connection was noticed before the task's query, and replaced
 
 
@@ -495,13 +489,7 @@ def test_a_database_connection_lost_mid_batch_leaves_only_the_sms_on_the_wire_to
     def send_then_lose_the_database(backend, **message):
         answer = send(backend, **message)
         if message["reference"] == rows[1].key:  # PostgreSQL restarted while this SMS was on the wire
-            other = connections.create_connection("default")
-            try:
-                with other.cursor() as cursor:
-                    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-            finally:
-                other.close()
-            time.sleep(0.1)
+            _drop_connection(pid)
         return answer
 
     monkeypatch.setattr(sms.HttpGatewayBackend, "send", send_then_lose_the_database)
@@ -514,3 +502,14 @@ def test_a_database_connection_lost_mid_batch_leaves_only_the_sms_on_the_wire_to
         rows[3].key: NotificationStatus.SENT,
     }
     assert sorted(message["ref"] for message in gateway.delivered) == sorted(row.key for row in rows)
+
+
+def _drop_connection(pid: int) -> None:
+    """The database ends the session of server process ``pid``, as a restart would."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    time.sleep(0.1)

@@ -6,6 +6,7 @@ import threading
 import uuid
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -208,12 +209,35 @@ def test_a_second_file_for_the_same_document_replaces_the_first(api, two_documen
     assert list(Attachment.objects.values_list("original_name", flat=True)) == ["lan-2.pdf"]
 
 
+def _sent_together(client, count, send) -> list:
+    """``send(own_client)`` from ``count`` threads released together, each a client with ``client``'s
+    session and its own database connection (closed after); the answers, once every thread is done."""
+    answers, errors, start = [], [], threading.Barrier(count)
+
+    def one():
+        try:
+            own = Client()
+            own.cookies = client.cookies
+            start.wait()
+            answers.append(send(own))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()  # this thread's own
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return answers
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_submission_sent_twice_at_once_makes_one_dossier_one_event_and_one_message(commune):
     """A double click or a retried request, both arriving together: one code, one history line."""
-    from django.test import Client
-
     version = published_procedure(code="1.009997", agencies=[commune])
     citizen = UserFactory(full_name="Lê Thị Hoa", phone="0912345678")
     client = Client()
@@ -221,26 +245,7 @@ def test_the_same_submission_sent_twice_at_once_makes_one_dossier_one_event_and_
     reference = _create(client, version, commune).json()["reference"]
     assert _upload(client, reference, version.documents.get(), _pdf(3000)).status_code == 201
     key = uuid.uuid4()
-    answers, errors = [], []
-    start = threading.Barrier(4)
-
-    def submit():
-        try:
-            own = Client()
-            own.cookies = client.cookies
-            start.wait()
-            answers.append(_submit(own, reference, key))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()  # this thread's own
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    answers = _sent_together(client, 4, lambda own: _submit(own, reference, key))
     assert [answer.status_code for answer in answers] == [200] * 4
     assert len({answer.json()["code"] for answer in answers}) == 1
     dossier = Dossier.objects.get()
@@ -251,33 +256,15 @@ def test_the_same_submission_sent_twice_at_once_makes_one_dossier_one_event_and_
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_file_sent_twice_at_once_is_kept_once(commune):
-    from django.test import Client
-
     version = published_procedure(code="1.009996", agencies=[commune])
     citizen = UserFactory(full_name="Lê Thị Hoa", phone="0912345678")
     client = Client()
     client.force_login(citizen)
     reference = _create(client, version, commune).json()["reference"]
     document = version.documents.get()
-    statuses, errors = [], []
-    start = threading.Barrier(3)
-
-    def upload():
-        try:
-            own = Client()
-            own.cookies = client.cookies
-            start.wait()
-            statuses.append(_upload(own, reference, document, _pdf(3000)).status_code)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()  # this thread's own
-
-    threads = [threading.Thread(target=upload) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    statuses = [
+        answer.status_code
+        for answer in _sent_together(client, 3, lambda own: _upload(own, reference, document, _pdf(3000)))
+    ]
     assert statuses == [201] * 3
     assert Attachment.objects.filter(dossier__reference=reference).count() == 1
